@@ -1,0 +1,1 @@
+"""Units, users, roles, API tokens and the one rule of what each user may see."""

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+admin.site.site_header = "枫桥 · 系统管理"
+admin.site.site_title = "枫桥"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("fengqiao.web.urls")),
+]

@@ -1,0 +1,8 @@
+from .navigation import menu_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    return {"menu": menu_for(user), "current_url_name": getattr(request.resolver_match, "url_name", "")}
