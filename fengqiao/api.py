@@ -1,11 +1,14 @@
 """The JSON API under /api/v1/: one NinjaAPI that mounts each app's router."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from fengqiao.accounts.api import router as accounts_router
 from fengqiao.accounts.auth import api_auth
+from fengqiao.cases.api import router as cases_router
+from fengqiao.errors import FieldError
 from fengqiao.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -18,19 +21,43 @@ api = NinjaAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("/regions", regions_router)
+api.add_router("", cases_router)
 
 
 def _field_name(location) -> str:
-    parts = [str(part) for part in location if part not in ("body", "query", "path", "payload")]
-    return ".".join(parts) or "body"
+    """("body", "payload", "parties", 0, "phone") -> "parties.0.phone": Ninja puts the name of the
+    view's body parameter after "body", which means nothing to a client."""
+    parts = list(location)
+    if parts[:1] == ["body"]:
+        parts = parts[2:]
+    elif parts[:1] in (["query"], ["path"]):
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts) or "body"
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     errors = [
-        {"field": _field_name(error.get("loc", ())), "reason": error.get("msg", "invalid")} for error in exc.errors
+        {"field": _field_name(error.get("loc", ())), "reason": error.get("msg", "invalid")}
+        for error in exc.errors
     ]
     return api.create_response(request, {"detail": "invalid input", "errors": errors}, status=422)
+
+
+@api.exception_handler(FieldError)
+def field_error(request, exc: FieldError):
+    errors = [{"field": exc.field, "reason": exc.reason}]
+    return api.create_response(request, {"detail": "invalid input", "errors": errors}, status=exc.status)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    from django.conf import settings
+
+    reason = f"larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
+    return api.create_response(
+        request, {"detail": "request too large", "errors": [{"field": "body", "reason": reason}]}, status=413
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -45,4 +72,7 @@ def not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    payload = {"detail": str(exc)}
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        payload = {"detail": "invalid input", "errors": [{"field": "body", "reason": "malformed JSON"}]}
+    return api.create_response(request, payload, status=exc.status_code)

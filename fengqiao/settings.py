@@ -1,7 +1,7 @@
 """All settings, read from the environment with safe production defaults.
 
-Variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, FENGQIAO_DATA, FENGQIAO_DATA_KEYS,
-CSRF_TRUSTED_ORIGINS, SECURE_SSL (see docs/DEPLOYMENT section of the README).
+Variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, FENGQIAO_DATA,
+CSRF_TRUSTED_ORIGINS, SECURE_SSL and the few below (all listed in the README).
 """
 
 import os
@@ -57,7 +57,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "fengqiao.regions",
     "fengqiao.accounts",
+    "fengqiao.people",
+    "fengqiao.cases",
     "fengqiao.web",
+    "fengqiao.demo",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +109,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}
+    # A file, not memory: tests of concurrent writers need SQLite's real locking (WAL, busy timeout).
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -131,6 +135,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -158,11 +163,11 @@ if envbool("SECURE_SSL", False):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Personal data (ID and phone numbers) is encrypted with these Fernet keys, newest first; rotation
-# adds a key in front and re-encrypts (fengqiao rotatekeys). Without the variable a key is kept
-# under DATA_DIR, as for SECRET_KEY.
-FENGQIAO_DATA_KEYS = envlist("FENGQIAO_DATA_KEYS", "")
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 30)
+# Personal data: Fernet keys encrypting ID and phone numbers (newest first) and the HMAC key of their
+# lookup hashes; unset, each is kept under DATA_DIR. Rotation is `fengqiao rotatekeys`.
+FENGQIAO_DATA_KEYS = envlist("FENGQIAO_DATA_KEYS", "")
+FENGQIAO_HASH_KEY = os.environ.get("FENGQIAO_HASH_KEY", "")
 
 LOGGING = {
     "version": 1,

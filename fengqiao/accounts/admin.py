@@ -28,7 +28,9 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["username", "display_name"]
     raw_id_fields = ["region", "unit"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("岗位", {"fields": ("role", "display_name", "phone", "region", "unit")}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        ("岗位", {"fields": ("role", "display_name", "phone", "region", "unit")}),
+    )
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("岗位", {"fields": ("role", "region", "unit")}),)
 
     def get_queryset(self, request):

@@ -26,7 +26,9 @@ class MeOut(Schema):
     unit_code: str | None
 
 
-@router.post("/auth/token", auth=None, response=TokenOut, summary="Exchange a username and password for a token")
+@router.post(
+    "/auth/token", auth=None, response=TokenOut, summary="Exchange a username and password for a token"
+)
 def issue_token(request, credentials: Credentials):
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None or not user.is_active:

@@ -10,4 +10,6 @@ class AccountsConfig(AppConfig):
 
         from .roles import sync_role_groups
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        # After every app's migrations, not only ours: a role's permissions on a later app exist
+        # only once that app has migrated.
+        post_migrate.connect(sync_role_groups, dispatch_uid="fengqiao.sync_role_groups")

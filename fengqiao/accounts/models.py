@@ -50,7 +50,10 @@ class Unit(models.Model):
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
     department = models.CharField("部门", max_length=24, choices=Department.choices, blank=True, default="")
     region = models.ForeignKey(
-        "regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="units",
+        "regions.Region",
+        verbose_name="所在区划",
+        on_delete=models.PROTECT,
+        related_name="units",
         db_column="region_code",
     )
     active = models.BooleanField("启用", default=True)
@@ -72,11 +75,21 @@ class Unit(models.Model):
 class User(AbstractUser):
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.CITIZEN)
     region = models.ForeignKey(
-        "regions.Region", verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="users", db_column="region_code",
+        "regions.Region",
+        verbose_name="所属区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        db_column="region_code",
     )
     unit = models.ForeignKey(
-        Unit, verbose_name="所属机构", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Unit,
+        verbose_name="所属机构",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)

@@ -29,7 +29,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
-
 def extend_role_permissions(role: str, *permissions: str) -> None:
     """Let a later app add its own permissions to a role (called from its AppConfig.ready)."""
     ROLE_PERMISSIONS[role].update(permissions)

@@ -41,3 +41,27 @@ def access_region(user, code: str) -> Region:
         return Region.objects.get(code=code)
     except Region.DoesNotExist:
         raise Http404("no such region") from None
+
+
+def visible_cases(user):
+    """Cases in the user's region subtree, plus those dispatched to or handled by the user's unit."""
+    from django.db.models import Exists, OuterRef
+
+    from fengqiao.cases.models import Assignment, Case
+
+    condition = region_scope_q(user, "region_id")
+    if user.is_authenticated and user.unit_id:
+        condition |= Q(handling_unit_id=user.unit_id) | Q(
+            Exists(Assignment.objects.filter(case=OuterRef("pk"), unit_id=user.unit_id))
+        )
+    return Case.objects.filter(condition)
+
+
+def access_case(user, number: str):
+    """The case, or the same 404 whether it does not exist or the user may not see it."""
+    from fengqiao.cases.models import Case
+
+    try:
+        return visible_cases(user).get(number=number)
+    except Case.DoesNotExist:
+        raise Http404("no such case") from None

@@ -40,7 +40,12 @@ def locate(request, position: Query[Position]):
     region = None
     if code is not None:
         region = Region.objects.filter(region_scope_q(request.user, "code"), code=code).first()
-    return {"lat": position.lat, "lng": position.lng, "grid_code": region.code if region else None, "grid": region}
+    return {
+        "lat": position.lat,
+        "lng": position.lng,
+        "grid_code": region.code if region else None,
+        "grid": region,
+    }
 
 
 @router.get("/{code}", response=RegionOut, summary="A region with its ancestors and children")

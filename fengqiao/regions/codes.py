@@ -33,7 +33,9 @@ def kind_of(code: str) -> str:
     validate(code)
     if len(code) > 12:
         return {15: "grid", 18: "compound", 21: "building"}[len(code)]
-    return {2: "province", 4: "city", 6: "county", 9: "township", 12: "village"}[len(significant_prefix(code))]
+    return {2: "province", 4: "city", 6: "county", 9: "township", 12: "village"}[
+        len(significant_prefix(code))
+    ]
 
 
 def significant_prefix(code: str) -> str:

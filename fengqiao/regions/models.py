@@ -46,7 +46,9 @@ class Region(models.Model):
     def ancestors(self) -> list["Region"]:
         """From the root down to the parent, in one query."""
         prefix = self.prefix
-        candidates = [prefix[:digits].ljust(12, "0") for digits in codes.KIND_DIGITS.values() if digits < len(prefix)]
+        candidates = [
+            prefix[:digits].ljust(12, "0") for digits in codes.KIND_DIGITS.values() if digits < len(prefix)
+        ]
         chain = Region.objects.filter(code__in=candidates)
         return sorted(chain, key=lambda region: len(region.prefix))
 

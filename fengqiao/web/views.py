@@ -15,9 +15,7 @@ def home(request):
     user = request.user
     region = user.region
     counts = (
-        dict(visible_regions(user).values_list("kind").annotate(n=Count("code")).order_by())
-        if region
-        else {}
+        dict(visible_regions(user).values_list("kind").annotate(n=Count("code")).order_by()) if region else {}
     )
     return render(
         request,

@@ -1,0 +1,1 @@
+"""Cases: one record per matter whatever the channel, the closed loop, deadlines and escalation."""

@@ -1,0 +1,507 @@
+"""The one write path for cases. Every function validates, changes the rows and appends the
+timeline entry in one transaction; pages, API, Open311, imports and the sweep all call these."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fengqiao.accounts.models import Unit
+from fengqiao.accounts.roles import Role
+from fengqiao.accounts.scoping import can_see_region
+from fengqiao.errors import FieldError
+from fengqiao.regions import codes as region_codes
+from fengqiao.regions import locate as grid_locate
+from fengqiao.regions.models import Region
+
+from . import deadlines, workflow
+from .codes import (
+    DEFAULT_TRACK,
+    LEVEL_ORDER,
+    LEVEL_REGION_KIND,
+    REGION_KIND_LEVEL,
+    Category,
+    Status,
+    Track,
+    next_level,
+)
+from .models import Assignment, Case, Clock, Party, TimelineEntry
+from .numbering import next_number
+from .workflow import ActionRefused
+
+
+class IntakeError(FieldError):
+    """Input that cannot become a case; `field` names what is wrong."""
+
+
+@dataclass
+class PartyInput:
+    name: str
+    role: str
+    phone: str = ""
+    id_number: str = ""
+
+
+@dataclass
+class Intake:
+    channel: str
+    description: str
+    title: str = ""
+    occurred_at: datetime | None = None
+    lat: float | None = None
+    lng: float | None = None
+    address: str = ""
+    region_code: str | None = None
+    category: str | None = None
+    parties: list[PartyInput] = field(default_factory=list)
+    client_id: uuid.UUID | None = None
+
+
+# ---------------------------------------------------------------------------------------- places
+
+
+def region_code_at(code: str, level: str) -> str:
+    """The code of the region whose centre handles `level` for a place with this code."""
+    digits = region_codes.KIND_DIGITS[LEVEL_REGION_KIND[level]]
+    return code[:digits].ljust(12, "0")
+
+
+def centre_for(region_code: str, level: str) -> Unit | None:
+    return Unit.objects.filter(
+        region_id=region_code_at(region_code, level), kind=Unit.Kind.CENTRE, active=True
+    ).first()
+
+
+def level_of_user(user) -> str | None:
+    return REGION_KIND_LEVEL.get(user.region.kind) if user.region_id else None
+
+
+def _resolve_place(intake: Intake, actor) -> tuple[Region, str | None]:
+    grid_code = None
+    if intake.lat is not None and intake.lng is not None:
+        grid_code = grid_locate.locate(intake.lat, intake.lng)
+    if intake.region_code:
+        if not region_codes.is_valid(intake.region_code):
+            raise IntakeError("region_code", "not a region code")
+        code = intake.region_code
+        if grid_code and region_codes.in_subtree(grid_code, code):
+            code = grid_code
+        elif grid_code:
+            grid_code = None  # the stated region wins over a position outside it
+    elif grid_code:
+        code = grid_code
+    elif actor is not None and actor.region_id:
+        code = actor.region_id
+    else:
+        raise IntakeError("region_code", "give region_code or a location inside a grid")
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise IntakeError("region_code", "unknown region")
+    if actor is not None and not can_see_region(actor, region.code):
+        field_name = "location" if code == grid_code and not intake.region_code else "region_code"
+        raise IntakeError(field_name, "outside your region")
+    if grid_code is None and region.kind in ("grid", "compound", "building"):
+        grid_code = region.code
+    return region, grid_code
+
+
+def _initial_level(region: Region, actor) -> str:
+    """Where a new matter is handled first: by the centre that registered it, else at the lowest
+    level of its place (小事不出村). Triage may route it elsewhere."""
+    region_level = REGION_KIND_LEVEL[region.kind]
+    if actor is not None and actor.role in (Role.CENTRE_STAFF, Role.ADMIN):
+        actor_level = level_of_user(actor)
+        if actor_level and LEVEL_ORDER.index(actor_level) > LEVEL_ORDER.index(region_level):
+            return actor_level
+    return region_level
+
+
+# ---------------------------------------------------------------------------------------- intake
+
+
+def create_case(intake: Intake, actor=None, ip: str | None = None) -> tuple[Case, bool]:
+    """Create a case; (case, True). With a client_id already used: (that case, False), nothing written."""
+    if intake.client_id is not None:
+        existing = Case.objects.filter(client_id=intake.client_id).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            return _create_case(intake, actor, ip), True
+    except IntegrityError:
+        if intake.client_id is None:
+            raise
+        existing = Case.objects.filter(client_id=intake.client_id).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _create_case(intake: Intake, actor, ip) -> Case:
+    from fengqiao.people.actions import find_or_create_person
+
+    if not intake.description or not intake.description.strip():
+        raise IntakeError("description", "required")
+    region, grid_code = _resolve_place(intake, actor)
+    now = timezone.now()
+    classification = _classify(intake)
+    category = intake.category or classification["category"]
+    level = _initial_level(region, actor)
+    case = Case(
+        number=next_number(region.code, now),
+        client_id=intake.client_id,
+        channel=intake.channel,
+        title=intake.title.strip() or intake.description.strip()[:30],
+        description=intake.description.strip(),
+        category=category,
+        track=DEFAULT_TRACK[Category(category)],
+        level=level,
+        status=Status.REPORTED,
+        region=region,
+        grid_code=grid_code,
+        address=intake.address,
+        lat=intake.lat,
+        lng=intake.lng,
+        occurred_at=intake.occurred_at,
+        reported_at=now,
+        handling_unit=centre_for(region.code, level),
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        classification=classification,
+    )
+    case.save()
+    for party in intake.parties:
+        person = find_or_create_person(
+            party.name, phone=party.phone, id_number=party.id_number, region_code=region.code
+        )
+        Party.objects.get_or_create(case=case, person=person, role=party.role)
+    _log(case, actor, "reported", ip=ip, data={"channel": case.channel, "level": level, "category": category})
+    if case.track == Track.PETITION:
+        _start_clock(case, Clock.Stage.ACCEPT, now, deadlines.PETITION_ACCEPT_DAYS, "calendar")
+    else:
+        _start_handle_clock(case, now)
+    case.save(update_fields=["deadline_at"])
+    return case
+
+
+def _classify(intake: Intake) -> dict:
+    if intake.category:
+        return {
+            "category": intake.category,
+            "confidence": 1.0,
+            "reasons": ["登记人选择的类别"],
+            "source": "staff",
+        }
+    from fengqiao.triage.classify import classify
+
+    result = classify(intake.description, channel=intake.channel)
+    return {
+        "category": result.category,
+        "confidence": round(result.confidence, 3),
+        "reasons": list(result.reasons),
+        "top": [[code, round(p, 3)] for code, p in result.top],
+        "needs_review": result.needs_review,
+        "source": "model",
+    }
+
+
+# ---------------------------------------------------------------------------------------- clocks
+
+
+def _start_clock(case: Case, stage: str, start: datetime, days: int, day_kind: str) -> Clock:
+    due = deadlines.add_days(start, days, day_kind)
+    clock = Clock.objects.create(
+        case=case, stage=stage, level=case.level, unit=case.handling_unit, started_at=start, due_at=due
+    )
+    case.deadline_at = due
+    return clock
+
+
+def _start_handle_clock(case: Case, start: datetime) -> Clock:
+    days, day_kind = deadlines.handle_limit(case.category, case.level)
+    return _start_clock(case, Clock.Stage.HANDLE, start, days, day_kind)
+
+
+def _stop_clocks(case: Case, at: datetime, stage: str | None = None, cancelled: bool = False) -> None:
+    running = case.clocks.filter(outcome=Clock.Outcome.RUNNING)
+    if stage:
+        running = running.filter(stage=stage)
+    for clock in running:
+        clock.stopped_at = at
+        if cancelled:
+            clock.outcome = Clock.Outcome.CANCELLED
+        else:
+            clock.outcome = Clock.Outcome.MET if at <= clock.due_at else Clock.Outcome.BREACHED
+            if clock.outcome == Clock.Outcome.BREACHED:
+                case.overdue = True
+        clock.save(update_fields=["stopped_at", "outcome"])
+
+
+def _log(case: Case, actor, kind: str, note: str = "", data: dict | None = None, ip=None, at=None) -> None:
+    TimelineEntry.objects.create(
+        case=case,
+        at=at or timezone.now(),
+        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        kind=kind,
+        note=note,
+        data=data or {},
+        ip=ip,
+    )
+
+
+# ---------------------------------------------------------------------------------------- actions
+
+
+def holder_unit_ids(case: Case) -> set[int]:
+    held = set(
+        case.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]).values_list(
+            "unit_id", flat=True
+        )
+    )
+    if case.handling_unit_id:
+        held.add(case.handling_unit_id)
+    return held
+
+
+def may_take(case: Case, user, action: str) -> bool:
+    try:
+        _authorise(case, user, action)
+    except ActionRefused:
+        return False
+    return True
+
+
+def available_actions(case: Case, user) -> list[str]:
+    return [name for name in workflow.available_actions(case.status, user.role) if may_take(case, user, name)]
+
+
+def _authorise(case: Case, user, action: str) -> workflow.Transition:
+    role = Role.ADMIN if user.is_superuser else user.role
+    transition = workflow.check(action, case.status, role)
+    if role == Role.ADMIN:
+        return transition
+    if transition.holder_only:
+        if user.unit_id is None or user.unit_id not in holder_unit_ids(case):
+            raise ActionRefused(f"only the unit holding the case may {action} it", status=403)
+    elif transition.roles <= workflow.CENTRE:
+        user_level = level_of_user(user)
+        if user_level is None or LEVEL_ORDER.index(user_level) < LEVEL_ORDER.index(case.level):
+            raise ActionRefused(f"the case is handled at {case.level} level, above yours", status=403)
+    if action == "verify" and case.resolved_by_id == user.pk:
+        raise ActionRefused("the case must be verified by someone other than who resolved it", status=403)
+    if action == "start" and case.status == Status.REPORTED and case.track == Track.PETITION:
+        raise ActionRefused("a petition needs its acceptance decision before handling", status=409)
+    if action == "extend" and case.track != Track.PETITION:
+        raise ActionRefused("only petitions take a direct extension", status=409)
+    if action == "extend" and case.extended:
+        raise ActionRefused("a petition may be extended only once", status=409)
+    if action == "escalate" and next_level(case.level) is None:
+        raise ActionRefused("the case is already at city level", status=409)
+    return transition
+
+
+def take_action(case: Case, user, action: str, *, note: str = "", ip: str | None = None, **params) -> Case:
+    """Apply `action` to the case for `user`; ActionRefused (403/409/422) says why not."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _authorise(case, user, action)
+        before = case.status
+        handler = HANDLERS[action]
+        data = handler(case, user, note=note.strip(), **params) or {}
+        case.status = workflow.next_status(action, case.status)
+        case.save()
+        _log(case, user, action, note=note.strip(), ip=ip, data={"from": before, "to": case.status, **data})
+    return case
+
+
+def _require(value, field_name: str, reason: str = "required"):
+    if value in (None, "", []):
+        raise FieldError(field_name, reason)
+    return value
+
+
+def _accept(case, user, note, **params):
+    if case.track == Track.PETITION:
+        now = timezone.now()
+        _stop_clocks(case, now, stage=Clock.Stage.ACCEPT)
+        _start_clock(case, Clock.Stage.HANDLE, now, deadlines.PETITION_HANDLE_DAYS, "calendar")
+
+
+def _reject(case, user, note, **params):
+    _require(note, "note", "give the reason for not accepting")
+    _stop_clocks(case, timezone.now(), cancelled=True)
+
+
+def _dispatchable_units(case: Case, user):
+    """Units in the dispatcher's subtree, and units above the case's place (county departments
+    answering a township's whistle: 中心吹哨、部门报到)."""
+    ancestors = [region_code_at(case.region_id, level) for level in LEVEL_ORDER if case.region_id]
+    scope = Q(region_id__in=ancestors)
+    if user.region_id:
+        scope |= region_codes.subtree_q("region_id", user.region_id)
+    return Unit.objects.filter(scope, active=True)
+
+
+def _dispatch(case, user, note, units=None, lead=None, **params):
+    codes_given = [code for code in (units or []) if code]
+    if lead and lead not in codes_given:
+        codes_given.insert(0, lead)
+    _require(codes_given, "units", "name at least one unit")
+    found = {unit.code: unit for unit in _dispatchable_units(case, user).filter(code__in=codes_given)}
+    missing = [code for code in codes_given if code not in found]
+    if missing:
+        raise FieldError("units", f"unknown or out of reach: {', '.join(missing)}")
+    lead_code = lead or codes_given[0]
+    now = timezone.now()
+    case.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]).update(
+        state=Assignment.State.WITHDRAWN, responded_at=now
+    )
+    for code in codes_given:
+        Assignment.objects.create(
+            case=case, unit=found[code], lead=code == lead_code, note=note, assigned_at=now, assigned_by=user
+        )
+    case.handling_unit = found[lead_code]
+    if len(codes_given) > 1:
+        case.track = Track.JOINT
+    return {"units": codes_given, "lead": lead_code}
+
+
+def _start(case, user, note, **params):
+    case.assignments.filter(unit_id=user.unit_id, state=Assignment.State.PENDING).update(
+        state=Assignment.State.ACCEPTED, responded_at=timezone.now()
+    )
+
+
+def _return(case, user, note, **params):
+    _require(note, "note", "give the reason for returning the case")
+    case.assignments.filter(
+        unit_id=user.unit_id, state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]
+    ).update(state=Assignment.State.RETURNED, responded_at=timezone.now())
+    case.handling_unit = centre_for(case.region_id, case.level)
+    return {"returned_by_unit": user.unit.code if user.unit else None}
+
+
+def escalate(case: Case, user, note: str = "", at: datetime | None = None, automatic: bool = False) -> dict:
+    """Raise the case one level: the next level's centre holds it and a new handling clock starts."""
+    at = at or timezone.now()
+    new_level = next_level(case.level)
+    old_level = case.level
+    if not automatic:  # the sweep has already closed the breached clock
+        _stop_clocks(case, at, stage=Clock.Stage.HANDLE, cancelled=True)
+    case.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]).update(
+        state=Assignment.State.WITHDRAWN, responded_at=at
+    )
+    case.level = new_level
+    case.handling_unit = centre_for(case.region_id, new_level)
+    case.escalations += 1
+    if case.status in (Status.DISPATCHED, Status.IN_PROGRESS):
+        case.status = Status.ACCEPTED
+    if case.track != Track.PETITION:
+        _start_handle_clock(case, at)
+    return {"from_level": old_level, "to_level": new_level, "automatic": automatic}
+
+
+def _escalate(case, user, note, **params):
+    _require(note, "note", "give the reason for escalating")
+    return escalate(case, user, note=note)
+
+
+def _resolve(case, user, note, **params):
+    _require(note, "note", "describe how the matter was settled")
+    now = timezone.now()
+    case.resolved_at = now
+    case.resolved_by = user
+    _stop_clocks(case, now, stage=Clock.Stage.HANDLE)
+    case.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]).update(
+        state=Assignment.State.DONE, responded_at=now
+    )
+    return {"handling_unit": case.handling_unit.code if case.handling_unit else None}
+
+
+def _redo(case, user, note, **params):
+    _require(note, "note", "say what is still to be done")
+    last = case.clocks.filter(stage=Clock.Stage.HANDLE).order_by("-started_at", "-id").first()
+    now = timezone.now()
+    # Failing verification does not buy time: the handling limit runs on from where it stood.
+    due = last.due_at if last is not None else now
+    Clock.objects.create(
+        case=case,
+        stage=Clock.Stage.HANDLE,
+        level=case.level,
+        unit=case.handling_unit,
+        started_at=now,
+        due_at=due,
+    )
+    case.deadline_at = due
+    case.resolved_at = None
+
+
+def _verify(case, user, note, **params):
+    return None
+
+
+def _close(case, user, note, satisfaction=None, **params):
+    if satisfaction is not None and satisfaction not in (1, 2, 3, 4, 5):
+        raise FieldError("satisfaction", "a rating from 1 to 5")
+    case.satisfaction = satisfaction
+    case.closed_at = timezone.now()
+    return {"satisfaction": satisfaction}
+
+
+def _reopen(case, user, note, **params):
+    _require(note, "note", "give the reason for reopening")
+    now = timezone.now()
+    case.closed_at = None
+    case.resolved_at = None
+    case.resolved_by = None
+    case.handling_unit = centre_for(case.region_id, case.level)
+    _start_handle_clock(case, now)
+
+
+def _extend(case, user, note, days=None, **params):
+    _require(note, "note", "give the reason for the extension")
+    if not isinstance(days, int) or not 1 <= days <= deadlines.PETITION_MAX_EXTENSION_DAYS:
+        raise FieldError("days", f"from 1 to {deadlines.PETITION_MAX_EXTENSION_DAYS}")
+    clock = case.clocks.filter(stage=Clock.Stage.HANDLE, outcome=Clock.Outcome.RUNNING).first()
+    if clock is None:
+        raise ActionRefused("only a petition being handled can be extended", status=409)
+    clock.due_at = deadlines.add_days(clock.due_at, days)
+    clock.save(update_fields=["due_at"])
+    case.deadline_at = clock.due_at
+    case.extended = True
+    return {"days": days, "deadline_at": clock.due_at.isoformat()}
+
+
+HANDLERS = {
+    "accept": _accept,
+    "reject": _reject,
+    "dispatch": _dispatch,
+    "start": _start,
+    "return": _return,
+    "escalate": _escalate,
+    "resolve": _resolve,
+    "redo": _redo,
+    "verify": _verify,
+    "close": _close,
+    "reopen": _reopen,
+    "extend": _extend,
+}
+assert set(HANDLERS) == set(workflow.TRANSITIONS)
+
+
+def reveal_parties(case: Case, user, ip: str | None = None, purpose: str = "") -> None:
+    """Record that `user` is shown the case's parties unmasked (one audit row per person and one
+    timeline entry); ActionRefused(403) if the role may never see them."""
+    from fengqiao.people.actions import record_access
+    from fengqiao.people.masking import may_unmask
+
+    if not may_unmask(user):
+        raise ActionRefused("your role may not see unmasked personal data", status=403)
+    people = [party.person for party in case.parties.select_related("person")]
+    for person in people:
+        record_access(user, person, ["phone", "id_number"], "case", case.number, purpose=purpose, ip=ip)
+    _log(case, user, "personal_data_viewed", ip=ip, data={"people": len(people), "purpose": purpose})

@@ -1,0 +1,140 @@
+from datetime import date, datetime, time
+
+import ninja
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from fengqiao.accounts.scoping import access_case, can_see_region, visible_cases
+from fengqiao.errors import FieldError
+from fengqiao.regions import codes as region_codes
+
+from . import actions
+from .codes import Category, Level, Status
+from .deadlines import LOCAL
+from .presenters import case_brief, case_dict
+from .schemas import CaseIn
+from .stats import case_stats
+from .workflow import ACTIONS, ActionRefused
+
+router = Router(tags=["cases"])
+PAGE_SIZE = 50
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+class ActionIn(Schema):
+    action: str = Field(..., description=" | ".join(ACTIONS))
+    note: str = Field("", max_length=5000)
+    units: list[str] = Field(default_factory=list, max_length=20, description="dispatch: unit codes")
+    lead: str | None = Field(None, description="dispatch: the lead unit's code")
+    satisfaction: int | None = Field(None, ge=1, le=5, description="close: the applicant's rating")
+    days: int | None = Field(None, ge=1, le=366, description="extend: days to add")
+
+
+class CaseFilters(Schema):
+    region: str | None = None
+    status: Status | None = None
+    category: Category | None = None
+    level: Level | None = None
+    channel: str | None = None
+    overdue: bool | None = None
+    q: str | None = Field(None, max_length=100)
+    page: int = Field(1, ge=1, le=100000)
+
+
+def _refused(error: ActionRefused):
+    raise HttpError(error.status, error.message)
+
+
+@router.post("/cases", response={200: dict, 201: dict}, summary="Submit a case (idempotent on client_id)")
+def create_case(request, payload: CaseIn):
+    case, created = actions.create_case(payload.to_intake(), actor=request.user, ip=client_ip(request))
+    if not created and not visible_cases(request.user).filter(pk=case.pk).exists():
+        raise Http404  # a client_id someone else used elsewhere reveals nothing
+    return ninja.Status(201 if created else 200, case_dict(case, request.user))
+
+
+@router.get("/cases", response=dict, summary="Cases the caller may see, newest first, 50 a page")
+def list_cases(request, filters: Query[CaseFilters]):
+    cases = visible_cases(request.user).filter(merged_into__isnull=True)
+    if filters.region:
+        if not can_see_region(request.user, filters.region):
+            raise Http404
+        cases = cases.filter(region_codes.subtree_q("region_id", filters.region))
+    for name in ("status", "category", "level"):
+        value = getattr(filters, name)
+        if value is not None:
+            cases = cases.filter(**{name: value.value})
+    if filters.channel:
+        cases = cases.filter(channel=filters.channel)
+    if filters.overdue is not None:
+        cases = cases.filter(overdue=filters.overdue)
+    if filters.q:
+        text = filters.q.strip()
+        cases = cases.filter(Q(number=text) | Q(title__icontains=text) | Q(description__icontains=text))
+    paginator = Paginator(cases.select_related("handling_unit").order_by("-reported_at", "-id"), PAGE_SIZE)
+    page = paginator.get_page(filters.page)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "results": [case_brief(case) for case in page.object_list],
+    }
+
+
+@router.get(
+    "/cases/{number}", response=dict, summary="One case with its timeline; reveal=true unmasks (audited)"
+)
+def get_case(request, number: str, reveal: bool = False):
+    case = access_case(request.user, number)
+    if reveal:
+        try:
+            actions.reveal_parties(case, request.user, ip=client_ip(request), purpose="api")
+        except ActionRefused as error:
+            _refused(error)
+    return case_dict(case, request.user, revealed=reveal)
+
+
+@router.post("/cases/{number}/actions", response=dict, summary="Take an action in the closed loop")
+def case_action(request, number: str, payload: ActionIn):
+    case = access_case(request.user, number)
+    try:
+        case = actions.take_action(
+            case,
+            request.user,
+            payload.action,
+            note=payload.note,
+            ip=client_ip(request),
+            units=payload.units,
+            lead=payload.lead,
+            satisfaction=payload.satisfaction,
+            days=payload.days,
+        )
+    except ActionRefused as error:
+        _refused(error)
+    return case_dict(case, request.user)
+
+
+class StatsFilters(Schema):
+    region: str | None = None
+    from_: date | None = Field(None, alias="from")
+    to: date | None = None
+
+
+@router.get(
+    "/stats", response=dict, summary="Received, resolved, rates and breakdowns for a region and period"
+)
+def stats(request, filters: Query[StatsFilters]):
+    region = filters.region or request.user.region_id
+    if not region or not can_see_region(request.user, region):
+        raise Http404
+    start = datetime.combine(filters.from_, time.min, LOCAL) if filters.from_ else None
+    end = datetime.combine(filters.to, time.max, LOCAL) if filters.to else None
+    if start and end and start > end:
+        raise FieldError("from", "after to")
+    return case_stats(visible_cases(request.user), region, start, end)

@@ -1,0 +1,29 @@
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from fengqiao.cases.sweep import sweep
+
+
+class Command(BaseCommand):
+    help = "Run the deadline sweep once (escalations, overdue flags). Idempotent; safe in parallel."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--at", help="ISO-8601 time to sweep as of (default: now)")
+
+    def handle(self, *args, at=None, **options):
+        when = timezone.now()
+        if at:
+            try:
+                when = datetime.fromisoformat(at)
+            except ValueError:
+                raise CommandError(f"--at: not an ISO-8601 time: {at}") from None
+            if timezone.is_naive(when):
+                when = timezone.make_aware(when)
+        result = sweep(when)
+        if options["verbosity"]:
+            self.stdout.write(
+                f"swept as of {when.isoformat()}: {result.cases} cases, {result.escalated} escalations, "
+                f"{result.flagged_overdue} newly overdue"
+            )

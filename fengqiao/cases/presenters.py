@@ -1,0 +1,134 @@
+"""A case as the API returns it (and as pages show it): masked personal data unless revealed."""
+
+from .actions import available_actions
+from .codes import Category, Level, Status
+from .models import Case, CaseLink, Clock
+
+TIMELINE_LABELS = {
+    "reported": "登记",
+    "accept": "受理",
+    "reject": "不予受理",
+    "dispatch": "交办",
+    "start": "签收办理",
+    "return": "退回",
+    "escalate": "升级",
+    "resolve": "办结",
+    "redo": "核查不通过",
+    "verify": "核查通过",
+    "close": "评价结案",
+    "reopen": "重新办理",
+    "extend": "延期",
+    "overdue": "超期",
+    "personal_data_viewed": "查看个人信息",
+    "note": "备注",
+    "linked": "关联",
+    "merged": "合并",
+}
+
+
+def clock_colour(clock: Clock, now) -> str:
+    if clock.outcome == Clock.Outcome.BREACHED or (
+        clock.outcome == Clock.Outcome.RUNNING and now > clock.due_at
+    ):
+        return "red"
+    if clock.outcome == Clock.Outcome.RUNNING:
+        span = (clock.due_at - clock.started_at).total_seconds()
+        if span > 0 and (now - clock.started_at).total_seconds() / span >= 0.8:
+            return "yellow"
+    return "green"
+
+
+def party_dicts(case: Case, revealed: bool) -> list[dict]:
+    parties = []
+    for party in case.parties.select_related("person"):
+        person = party.person
+        parties.append(
+            {
+                "name": person.name,
+                "role": party.role,
+                "phone": (person.phone if revealed else person.masked_phone) or None,
+                "id_number": (person.id_number if revealed else person.masked_id_number) or None,
+                "masked": not revealed,
+            }
+        )
+    return parties
+
+
+def timeline_dicts(case: Case) -> list[dict]:
+    return [
+        {
+            "at": entry.at,
+            "kind": entry.kind,
+            "label": TIMELINE_LABELS.get(entry.kind, entry.kind),
+            "actor": (entry.actor.display_name or entry.actor.username) if entry.actor else "系统",
+            "note": entry.note,
+            "data": entry.data,
+        }
+        for entry in case.timeline.select_related("actor").order_by("at", "id")
+    ]
+
+
+def related_numbers(case: Case) -> list[str]:
+    outgoing = CaseLink.objects.filter(case=case).values_list("other__number", flat=True)
+    incoming = CaseLink.objects.filter(other=case).values_list("case__number", flat=True)
+    return sorted(set(outgoing) | set(incoming))
+
+
+def case_brief(case: Case) -> dict:
+    return {
+        "number": case.number,
+        "title": case.title,
+        "channel": case.channel,
+        "category": case.category,
+        "category_label": Category(case.category).label,
+        "track": case.track,
+        "level": case.level,
+        "level_label": Level(case.level).label,
+        "status": case.status,
+        "status_label": Status(case.status).label,
+        "region_code": case.region_id,
+        "grid_code": case.grid_code,
+        "handling_unit": {"code": case.handling_unit.code, "name": case.handling_unit.name}
+        if case.handling_unit_id
+        else None,
+        "reported_at": case.reported_at,
+        "deadline_at": case.deadline_at,
+        "overdue": case.overdue,
+        "risk": case.risk,
+    }
+
+
+def case_dict(case: Case, user, revealed: bool = False) -> dict:
+    from django.utils import timezone
+
+    now = timezone.now()
+    return {
+        **case_brief(case),
+        "description": case.description,
+        "address": case.address,
+        "location": {"lat": case.lat, "lng": case.lng} if case.lat is not None else None,
+        "occurred_at": case.occurred_at,
+        "risk_reasons": case.risk_reasons,
+        "classification": {
+            "category": case.classification.get("category", case.category),
+            "confidence": case.classification.get("confidence", 1.0),
+            "reasons": case.classification.get("reasons", []),
+        },
+        "satisfaction": case.satisfaction,
+        "escalations": case.escalations,
+        "clocks": [
+            {
+                "stage": clock.stage,
+                "level": clock.level,
+                "started_at": clock.started_at,
+                "due_at": clock.due_at,
+                "outcome": clock.outcome,
+                "colour": clock_colour(clock, now),
+            }
+            for clock in case.clocks.order_by("started_at", "id")
+        ],
+        "related": related_numbers(case),
+        "parties": party_dicts(case, revealed),
+        "timeline": timeline_dicts(case),
+        "actions": available_actions(case, user),
+    }

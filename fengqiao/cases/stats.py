@@ -1,0 +1,48 @@
+"""The figures of a region and period, read from the same rows the closed loop writes."""
+
+from datetime import datetime
+
+from django.db.models import Count, Q
+
+from fengqiao.regions import codes as region_codes
+
+from .codes import SETTLED_STATUSES
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def case_stats(cases, region_code: str, start: datetime | None, end: datetime | None) -> dict:
+    """Cases received in the period (merged duplicates count once) and what became of them."""
+    cases = cases.filter(region_codes.subtree_q("region_id", region_code), merged_into__isnull=True)
+    if start:
+        cases = cases.filter(reported_at__gte=start)
+    if end:
+        cases = cases.filter(reported_at__lte=end)
+    settled = Q(status__in=SETTLED_STATUSES)
+    totals = cases.aggregate(
+        received=Count("pk"),
+        resolved=Count("pk", filter=settled),
+        on_time=Count("pk", filter=settled & Q(overdue=False)),
+        overdue=Count("pk", filter=Q(overdue=True)),
+    )
+
+    def breakdown(field, only=None):
+        rows = cases.filter(only or Q()).values(field).annotate(n=Count("pk")).order_by(field)
+        return {row[field]: row["n"] for row in rows}
+
+    return {
+        "region": region_code,
+        "from": start.date().isoformat() if start else None,
+        "to": end.date().isoformat() if end else None,
+        "received": totals["received"],
+        "resolved": totals["resolved"],
+        "overdue": totals["overdue"],
+        "resolution_rate": _ratio(totals["resolved"], totals["received"]),
+        "on_time_rate": _ratio(totals["on_time"], totals["resolved"]),
+        "by_category": breakdown("category"),
+        "by_level": breakdown("level", settled),
+        "by_status": breakdown("status"),
+        "by_channel": breakdown("channel"),
+    }

@@ -1,0 +1,95 @@
+"""The deadline sweep: every running clock whose time is up is closed as breached, the case is
+flagged overdue and, at every level but the last, escalated to the next level's centre with a new
+clock that starts when the old one ran out (so a late sweep escalates as a timely one would have).
+
+Idempotent: a clock is only picked while it is running, and it stops in the same transaction that
+escalates. Safe in several processes at once: each batch locks its cases with SKIP LOCKED on
+PostgreSQL (SQLite has a single writer) and re-reads the clocks under the lock.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .actions import _log, escalate
+from .codes import OPEN_STATUSES, Track, next_level
+from .models import Case, Clock
+
+BATCH = 500
+
+
+@dataclass
+class SweepResult:
+    escalated: int = 0
+    flagged_overdue: int = 0
+    cases: int = 0
+
+
+def sweep(at: datetime | None = None) -> SweepResult:
+    at = at or timezone.now()
+    result = SweepResult()
+    seen: set[int] = set()
+    while True:
+        due = (
+            Clock.objects.filter(outcome=Clock.Outcome.RUNNING, due_at__lte=at)
+            .exclude(case_id__in=seen)
+            .order_by("due_at")
+            .values_list("case_id", flat=True)[:BATCH]
+        )
+        batch = list(dict.fromkeys(due))
+        if not batch:
+            return result
+        seen.update(batch)
+        with transaction.atomic():
+            locked = Case.objects.filter(pk__in=batch)
+            if connection.features.has_select_for_update_skip_locked:
+                locked = locked.select_for_update(skip_locked=True)
+            for case in locked:
+                _sweep_case(case, at, result)
+
+
+def _sweep_case(case: Case, at: datetime, result: SweepResult) -> None:
+    touched = False
+    while True:
+        clock = (
+            case.clocks.filter(outcome=Clock.Outcome.RUNNING, due_at__lte=at).order_by("due_at", "id").first()
+        )
+        if clock is None:
+            break
+        touched = True
+        clock.outcome = Clock.Outcome.BREACHED
+        clock.stopped_at = clock.due_at
+        clock.save(update_fields=["outcome", "stopped_at"])
+        if not case.overdue:
+            case.overdue = True
+            result.flagged_overdue += 1
+            _log(
+                case,
+                None,
+                "overdue",
+                at=clock.due_at,
+                data={"stage": clock.stage, "level": clock.level, "due_at": clock.due_at.isoformat()},
+            )
+        can_rise = (
+            clock.stage == Clock.Stage.HANDLE
+            and case.track != Track.PETITION
+            and case.status in OPEN_STATUSES
+            and next_level(case.level) is not None
+        )
+        if can_rise:
+            before = case.status
+            data = escalate(case, None, at=clock.due_at, automatic=True)
+            result.escalated += 1
+            _log(
+                case,
+                None,
+                "escalate",
+                note="超过办理时限,自动升级",
+                at=clock.due_at,
+                data={**data, "from": before, "to": case.status},
+            )
+    if touched:
+        result.cases += 1
+        case.save()

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from fengqiao.demo.accounts import DEFAULT_PASSWORD
+from fengqiao.demo.load import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo city, its county, units, accounts and case history into the configured database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of every demo account")
+
+    def handle(self, *args, password, **options):
+        load_demo(password=password, stdout=self.stdout)
