@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fengqiao.accounts",
     "fengqiao.people",
     "fengqiao.cases",
+    "fengqiao.open311",
     "fengqiao.web",
     "fengqiao.demo",
 ]
@@ -164,6 +165,8 @@ if envbool("SECURE_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 30)
+# Maps draw the region polygons themselves; a tile server is optional (offline networks).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 # Personal data: Fernet keys encrypting ID and phone numbers (newest first) and the HMAC key of their
 # lookup hashes; unset, each is kept under DATA_DIR. Rotation is `fengqiao rotatekeys`.
 FENGQIAO_DATA_KEYS = envlist("FENGQIAO_DATA_KEYS", "")

@@ -10,5 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/v2/", include("fengqiao.open311.urls")),
+    path("", include("fengqiao.cases.urls")),
     path("", include("fengqiao.web.urls")),
 ]

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from fengqiao import clock as wallclock
 from fengqiao.accounts.models import Unit
 from fengqiao.accounts.roles import Role
 from fengqiao.accounts.scoping import can_see_region
@@ -148,7 +148,7 @@ def _create_case(intake: Intake, actor, ip) -> Case:
     if not intake.description or not intake.description.strip():
         raise IntakeError("description", "required")
     region, grid_code = _resolve_place(intake, actor)
-    now = timezone.now()
+    now = wallclock.now()
     classification = _classify(intake)
     category = intake.category or classification["category"]
     level = _initial_level(region, actor)
@@ -244,7 +244,7 @@ def _stop_clocks(case: Case, at: datetime, stage: str | None = None, cancelled: 
 def _log(case: Case, actor, kind: str, note: str = "", data: dict | None = None, ip=None, at=None) -> None:
     TimelineEntry.objects.create(
         case=case,
-        at=at or timezone.now(),
+        at=at or wallclock.now(),
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         kind=kind,
         note=note,
@@ -326,17 +326,17 @@ def _require(value, field_name: str, reason: str = "required"):
 
 def _accept(case, user, note, **params):
     if case.track == Track.PETITION:
-        now = timezone.now()
+        now = wallclock.now()
         _stop_clocks(case, now, stage=Clock.Stage.ACCEPT)
         _start_clock(case, Clock.Stage.HANDLE, now, deadlines.PETITION_HANDLE_DAYS, "calendar")
 
 
 def _reject(case, user, note, **params):
     _require(note, "note", "give the reason for not accepting")
-    _stop_clocks(case, timezone.now(), cancelled=True)
+    _stop_clocks(case, wallclock.now(), cancelled=True)
 
 
-def _dispatchable_units(case: Case, user):
+def dispatchable_units(case: Case, user):
     """Units in the dispatcher's subtree, and units above the case's place (county departments
     answering a township's whistle: 中心吹哨、部门报到)."""
     ancestors = [region_code_at(case.region_id, level) for level in LEVEL_ORDER if case.region_id]
@@ -351,12 +351,12 @@ def _dispatch(case, user, note, units=None, lead=None, **params):
     if lead and lead not in codes_given:
         codes_given.insert(0, lead)
     _require(codes_given, "units", "name at least one unit")
-    found = {unit.code: unit for unit in _dispatchable_units(case, user).filter(code__in=codes_given)}
+    found = {unit.code: unit for unit in dispatchable_units(case, user).filter(code__in=codes_given)}
     missing = [code for code in codes_given if code not in found]
     if missing:
         raise FieldError("units", f"unknown or out of reach: {', '.join(missing)}")
     lead_code = lead or codes_given[0]
-    now = timezone.now()
+    now = wallclock.now()
     case.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]).update(
         state=Assignment.State.WITHDRAWN, responded_at=now
     )
@@ -367,12 +367,12 @@ def _dispatch(case, user, note, units=None, lead=None, **params):
     case.handling_unit = found[lead_code]
     if len(codes_given) > 1:
         case.track = Track.JOINT
-    return {"units": codes_given, "lead": lead_code}
+    return {"units": codes_given, "lead": lead_code, "unit_names": [found[code].name for code in codes_given]}
 
 
 def _start(case, user, note, **params):
     case.assignments.filter(unit_id=user.unit_id, state=Assignment.State.PENDING).update(
-        state=Assignment.State.ACCEPTED, responded_at=timezone.now()
+        state=Assignment.State.ACCEPTED, responded_at=wallclock.now()
     )
 
 
@@ -380,14 +380,14 @@ def _return(case, user, note, **params):
     _require(note, "note", "give the reason for returning the case")
     case.assignments.filter(
         unit_id=user.unit_id, state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]
-    ).update(state=Assignment.State.RETURNED, responded_at=timezone.now())
+    ).update(state=Assignment.State.RETURNED, responded_at=wallclock.now())
     case.handling_unit = centre_for(case.region_id, case.level)
     return {"returned_by_unit": user.unit.code if user.unit else None}
 
 
 def escalate(case: Case, user, note: str = "", at: datetime | None = None, automatic: bool = False) -> dict:
     """Raise the case one level: the next level's centre holds it and a new handling clock starts."""
-    at = at or timezone.now()
+    at = at or wallclock.now()
     new_level = next_level(case.level)
     old_level = case.level
     if not automatic:  # the sweep has already closed the breached clock
@@ -412,7 +412,7 @@ def _escalate(case, user, note, **params):
 
 def _resolve(case, user, note, **params):
     _require(note, "note", "describe how the matter was settled")
-    now = timezone.now()
+    now = wallclock.now()
     case.resolved_at = now
     case.resolved_by = user
     _stop_clocks(case, now, stage=Clock.Stage.HANDLE)
@@ -425,7 +425,7 @@ def _resolve(case, user, note, **params):
 def _redo(case, user, note, **params):
     _require(note, "note", "say what is still to be done")
     last = case.clocks.filter(stage=Clock.Stage.HANDLE).order_by("-started_at", "-id").first()
-    now = timezone.now()
+    now = wallclock.now()
     # Failing verification does not buy time: the handling limit runs on from where it stood.
     due = last.due_at if last is not None else now
     Clock.objects.create(
@@ -448,13 +448,13 @@ def _close(case, user, note, satisfaction=None, **params):
     if satisfaction is not None and satisfaction not in (1, 2, 3, 4, 5):
         raise FieldError("satisfaction", "a rating from 1 to 5")
     case.satisfaction = satisfaction
-    case.closed_at = timezone.now()
+    case.closed_at = wallclock.now()
     return {"satisfaction": satisfaction}
 
 
 def _reopen(case, user, note, **params):
     _require(note, "note", "give the reason for reopening")
-    now = timezone.now()
+    now = wallclock.now()
     case.closed_at = None
     case.resolved_at = None
     case.resolved_by = None

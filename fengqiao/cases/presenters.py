@@ -63,6 +63,7 @@ def timeline_dicts(case: Case) -> list[dict]:
             "actor": (entry.actor.display_name or entry.actor.username) if entry.actor else "系统",
             "note": entry.note,
             "data": entry.data,
+            "to_level_label": Level(entry.data["to_level"]).label if entry.data.get("to_level") else "",
         }
         for entry in case.timeline.select_related("actor").order_by("at", "id")
     ]
@@ -120,6 +121,7 @@ def case_dict(case: Case, user, revealed: bool = False) -> dict:
             {
                 "stage": clock.stage,
                 "level": clock.level,
+                "level_label": Level(clock.level).label,
                 "started_at": clock.started_at,
                 "due_at": clock.due_at,
                 "outcome": clock.outcome,

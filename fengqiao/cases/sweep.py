@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.utils import timezone
+
+from fengqiao import clock as wallclock
 
 from .actions import _log, escalate
 from .codes import OPEN_STATUSES, Track, next_level
@@ -28,7 +29,7 @@ class SweepResult:
 
 
 def sweep(at: datetime | None = None) -> SweepResult:
-    at = at or timezone.now()
+    at = at or wallclock.now()
     result = SweepResult()
     seen: set[int] = set()
     while True:

@@ -3,6 +3,7 @@ from ninja import Field, Query, Router, Schema
 from fengqiao.accounts.scoping import access_region, region_scope_q
 
 from . import locate as grid_locate
+from .geojson import export_tree
 from .models import Region
 
 router = Router(tags=["regions"])
@@ -46,6 +47,12 @@ def locate(request, position: Query[Position]):
         "grid_code": region.code if region else None,
         "grid": region,
     }
+
+
+@router.get("/{code}/geojson", response=dict, summary="The region's subtree as a GeoJSON FeatureCollection")
+def region_geojson(request, code: str, kind: Query[list[Region.Kind]] = None):
+    region = access_region(request.user, code)
+    return export_tree(region.code, kinds=[k.value for k in kind] if kind else None)
 
 
 @router.get("/{code}", response=RegionOut, summary="A region with its ancestors and children")

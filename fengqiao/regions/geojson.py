@@ -45,15 +45,16 @@ class ImportResult:
         return not self.errors
 
 
-def export_tree(root_code: str) -> dict:
-    """The region `root_code` and everything below it, ordered by code."""
+def export_tree(root_code: str, kinds: list[str] | None = None) -> dict:
+    """The region `root_code` and everything below it (only of `kinds` if given), ordered by code."""
     codes.validate(root_code)
     if not Region.objects.filter(code=root_code).exists():
         raise Region.DoesNotExist(f"no region {root_code}")
-    rows = (
-        Region.objects.filter(codes.subtree_q("code", root_code))
-        .order_by("code")
-        .values("code", "parent_id", "kind", "name", "polygon", "centroid_lat", "centroid_lng")
+    rows = Region.objects.filter(codes.subtree_q("code", root_code))
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
+    rows = rows.order_by("code").values(
+        "code", "parent_id", "kind", "name", "polygon", "centroid_lat", "centroid_lng"
     )
     features = [
         {

@@ -1,5 +1,6 @@
 """The panels of each role's home page. Later apps register theirs (queues, clocks, charts)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fengqiao.accounts.roles import Role
@@ -11,6 +12,7 @@ class Panel:
     template: str
     roles: frozenset[str]
     order: int = 100
+    context: Callable | None = None  # user -> dict merged into the home page's context
 
 
 _PANELS: list[Panel] = [

@@ -17,14 +17,20 @@ def home(request):
     counts = (
         dict(visible_regions(user).values_list("kind").annotate(n=Count("code")).order_by()) if region else {}
     )
+    shown = panels.for_role(user) if region else []
+    extra = {}
+    for panel in shown:
+        if panel.context is not None:
+            extra.update(panel.context(user))
     return render(
         request,
         "web/home.html",
         {
+            **extra,
             "region": region,
             "ancestors": region.ancestors() if region else [],
             "counts": counts,
-            "panels": panels.for_role(user),
+            "panels": shown,
             "is_citizen": user.role == Role.CITIZEN,
         },
     )

@@ -65,3 +65,13 @@ def test_region_index_refreshes_after_a_boundary_change(api):
     grid.save()
     # The point now lies in no grid: the index was rebuilt after the save.
     assert county.get("/regions/locate", lat=point.y, lng=point.x).json()["grid_code"] is None
+
+
+@pytest.mark.django_db
+def test_geojson_of_a_subtree_filtered_by_kind(api):
+    collection = api("town1").get("/regions/990102001000/geojson", kind="grid").json()
+    codes = [feature["properties"]["code"] for feature in collection["features"]]
+    assert codes == sorted(
+        Region.objects.filter(kind="grid", code__startswith="990102001").values_list("code", flat=True)
+    )
+    assert api("town1").get("/regions/990102002000/geojson").status_code == 404
