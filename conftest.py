@@ -32,14 +32,23 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def load_demo_for_tests():
+    """The demo, and the default routing rules (migrations seed them, but a transactional test's
+    flush empties every table)."""
+    from fengqiao.demo.load import load_demo
+    from fengqiao.triage.models import RoutingRule
+    from fengqiao.triage.routing import seed_default_rules
+
+    load_demo(password=DEMO_PASSWORD)
+    seed_default_rules(RoutingRule)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the demo city, its units and accounts (each test's changes
     are rolled back around it)."""
-    from fengqiao.demo.load import load_demo
-
     with django_db_blocker.unblock():
-        load_demo(password=DEMO_PASSWORD)
+        load_demo_for_tests()
 
 
 @pytest.fixture(autouse=True)
@@ -56,19 +65,16 @@ def fresh_grid_index():
 def live_demo(transactional_db, live_server):
     """The live server with the demo data: transactional tests flush the database after each test,
     so the demo is loaded again (it is idempotent)."""
-    from fengqiao.demo.load import load_demo
-
-    load_demo(password=DEMO_PASSWORD)
+    load_demo_for_tests()
     return live_server
 
 
 @pytest.fixture
 def users(db):
     from fengqiao.accounts.models import User
-    from fengqiao.demo.load import load_demo
 
     if not User.objects.filter(username="admin").exists():  # flushed by an earlier transactional test
-        load_demo(password=DEMO_PASSWORD)
+        load_demo_for_tests()
     return {user.username: user for user in User.objects.select_related("region", "unit")}
 
 

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "fengqiao.accounts",
     "fengqiao.people",
     "fengqiao.cases",
+    "fengqiao.notices",
+    "fengqiao.triage",
     "fengqiao.open311",
     "fengqiao.web",
     "fengqiao.demo",

@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("open311/v2/", include("fengqiao.open311.urls")),
     path("", include("fengqiao.cases.urls")),
+    path("", include("fengqiao.notices.urls")),
     path("", include("fengqiao.web.urls")),
 ]

@@ -30,7 +30,7 @@ from .codes import (
     Track,
     next_level,
 )
-from .models import Assignment, Case, Clock, Party, TimelineEntry
+from .models import Assignment, Case, CaseLink, Clock, Party, TimelineEntry
 from .numbering import next_number
 from .workflow import ActionRefused
 
@@ -144,6 +144,7 @@ def create_case(intake: Intake, actor=None, ip: str | None = None) -> tuple[Case
 
 def _create_case(intake: Intake, actor, ip) -> Case:
     from fengqiao.people.actions import find_or_create_person
+    from fengqiao.triage import service as triage
 
     if not intake.description or not intake.description.strip():
         raise IntakeError("description", "required")
@@ -151,15 +152,24 @@ def _create_case(intake: Intake, actor, ip) -> Case:
     now = wallclock.now()
     classification = _classify(intake)
     category = intake.category or classification["category"]
-    level = _initial_level(region, actor)
+    needs_triage = bool(classification.get("needs_review"))
+    if needs_triage:
+        # Too unsure to route blind: the centre where it was registered reads it first.
+        level = _initial_level(region, actor)
+        track, lead, assisting = DEFAULT_TRACK[Category(category)], centre_for(region.code, level), []
+        classification["routing"] = {"rule": "人工研判", "reason": "分类置信度低,转人工研判后再分流"}
+    else:
+        route = triage.routing_for(category, region)
+        level, track, lead, assisting = route.level, route.track, route.lead_unit, route.assisting_units
+        classification["routing"] = {"rule": route.rule, "reason": route.reason}
     case = Case(
         number=next_number(region.code, now),
         client_id=intake.client_id,
         channel=intake.channel,
-        title=intake.title.strip() or intake.description.strip()[:30],
+        title=intake.title.strip() or _title_from(intake.description),
         description=intake.description.strip(),
         category=category,
-        track=DEFAULT_TRACK[Category(category)],
+        track=track,
         level=level,
         status=Status.REPORTED,
         region=region,
@@ -169,23 +179,76 @@ def _create_case(intake: Intake, actor, ip) -> Case:
         lng=intake.lng,
         occurred_at=intake.occurred_at,
         reported_at=now,
-        handling_unit=centre_for(region.code, level),
+        handling_unit=lead or centre_for(region.code, level),
         created_by=actor if actor is not None and actor.is_authenticated else None,
         classification=classification,
+        needs_triage=needs_triage,
     )
     case.save()
+    person_ids, birth_dates = [], []
     for party in intake.parties:
         person = find_or_create_person(
             party.name, phone=party.phone, id_number=party.id_number, region_code=region.code
         )
         Party.objects.get_or_create(case=case, person=person, role=party.role)
-    _log(case, actor, "reported", ip=ip, data={"channel": case.channel, "level": level, "category": category})
+        person_ids.append(person.pk)
+        if party.id_number:
+            birth_dates.append(_birth_date(party.id_number))
+    for unit in assisting:
+        Assignment.objects.create(case=case, unit=unit, lead=False, assigned_at=now, note="分流规则协办单位")
+    _log(
+        case,
+        actor,
+        "reported",
+        ip=ip,
+        data={
+            "channel": case.channel,
+            "level": level,
+            "category": category,
+            "routing": classification["routing"],
+        },
+    )
+    assessment = triage.assess(case, person_ids, [born for born in birth_dates if born])
+    case.risk, case.risk_reasons = assessment.risk.score, assessment.risk.reasons
+    if assessment.related_numbers:
+        _log(case, None, "linked", data={"numbers": assessment.related_numbers})
     if case.track == Track.PETITION:
         _start_clock(case, Clock.Stage.ACCEPT, now, deadlines.PETITION_ACCEPT_DAYS, "calendar")
     else:
-        _start_handle_clock(case, now)
-    case.save(update_fields=["deadline_at"])
+        _start_handle_clock(case, now, urgent=assessment.risk.high)
+    case.save(update_fields=["deadline_at", "risk", "risk_reasons"])
+    if assessment.risk.high:
+        _warn_high_risk(case)
     return case
+
+
+def _title_from(description: str) -> str:
+    """The first clause of the description, at most 30 characters."""
+    text = description.strip()
+    for mark in "。!?;\n":
+        head = text.split(mark)[0]
+        if 4 <= len(head) < len(text):
+            text = head
+    return text[:30]
+
+
+def _birth_date(id_number: str):
+    from stdnum.cn import ric
+
+    try:
+        return ric.get_birth_date(id_number)
+    except Exception:  # a valid checksum with an odd date: no age signal, no failure
+        return None
+
+
+def _warn_high_risk(case: Case) -> None:
+    from fengqiao.notices.actions import notify, responsible_people
+    from fengqiao.notices.models import Notice
+
+    title = f"高风险事项 {case.number}(风险 {case.risk})"
+    body = ";".join(case.risk_reasons)
+    sent = notify(responsible_people(case), Notice.Kind.WARNING, title, body, case=case)
+    _log(case, None, "risk_warning", note=body, data={"risk": case.risk, "notified": sent})
 
 
 def _classify(intake: Intake) -> dict:
@@ -221,8 +284,10 @@ def _start_clock(case: Case, stage: str, start: datetime, days: int, day_kind: s
     return clock
 
 
-def _start_handle_clock(case: Case, start: datetime) -> Clock:
+def _start_handle_clock(case: Case, start: datetime, urgent: bool = False) -> Clock:
     days, day_kind = deadlines.handle_limit(case.category, case.level)
+    if urgent:  # a high escalation risk halves the time to settle it
+        days = max(1, days // 2)
     return _start_clock(case, Clock.Stage.HANDLE, start, days, day_kind)
 
 
@@ -293,6 +358,8 @@ def _authorise(case: Case, user, action: str) -> workflow.Transition:
             raise ActionRefused(f"the case is handled at {case.level} level, above yours", status=403)
     if action == "verify" and case.resolved_by_id == user.pk:
         raise ActionRefused("the case must be verified by someone other than who resolved it", status=403)
+    if case.merged_into_id is not None:
+        raise ActionRefused("the case was merged into another; work on that one", status=409)
     if action == "start" and case.status == Status.REPORTED and case.track == Track.PETITION:
         raise ActionRefused("a petition needs its acceptance decision before handling", status=409)
     if action == "extend" and case.track != Track.PETITION:
@@ -476,6 +543,62 @@ def _extend(case, user, note, days=None, **params):
     return {"days": days, "deadline_at": clock.due_at.isoformat()}
 
 
+def _reclassify(case, user, note, category=None, **params):
+    """Staff settle the category (the human triage queue, or an override of the model): the
+    override is kept as training data and a case not yet under way is routed afresh."""
+    from fengqiao.triage.models import TriageOverride
+    from fengqiao.triage.service import routing_for
+
+    if category not in Category.values:
+        raise FieldError("category", "one of the category codes")
+    predicted = case.classification.get("category", case.category)
+    if category != predicted:
+        TriageOverride.objects.create(
+            case=case,
+            user=user,
+            at=wallclock.now(),
+            predicted=predicted,
+            chosen=category,
+            confidence=case.classification.get("confidence"),
+            text=case.description,
+            note=note,
+        )
+    before = {"category": case.category, "level": case.level, "unit": case.handling_unit_id}
+    case.category = category
+    case.needs_triage = False
+    data = {"from_category": before["category"], "to_category": category}
+    if case.status in (Status.REPORTED, Status.ACCEPTED) and not case.assignments.exists():
+        route = routing_for(category, case.region)
+        case.level, case.track = route.level, route.track
+        case.handling_unit = route.lead_unit or centre_for(case.region_id, route.level)
+        data["routing"] = {"rule": route.rule, "reason": route.reason}
+        if (case.level, case.handling_unit_id) != (
+            before["level"],
+            before["unit"],
+        ) and case.track != Track.PETITION:
+            now = wallclock.now()
+            _stop_clocks(case, now, stage=Clock.Stage.HANDLE, cancelled=True)
+            _start_handle_clock(case, now, urgent=case.risk >= 70)
+    return data
+
+
+def _merge(case, user, note, target=None, **params):
+    """A duplicate joins the case it repeats: it stops counting, its clocks stop, both timelines
+    stay and the surviving case shows them together."""
+    from fengqiao.accounts.scoping import visible_cases
+
+    survivor = visible_cases(user).filter(number=target).first() if target else None
+    if survivor is None or survivor.pk == case.pk:
+        raise FieldError("target", "the number of another case you can see")
+    if survivor.merged_into_id is not None:
+        raise FieldError("target", "that case was itself merged")
+    case.merged_into = survivor
+    _stop_clocks(case, wallclock.now(), cancelled=True)
+    CaseLink.objects.get_or_create(case=case, other=survivor, reason=CaseLink.Reason.MERGED)
+    _log(survivor, user, "merged", note=note, data={"merged": case.number})
+    return {"into": survivor.number}
+
+
 HANDLERS = {
     "accept": _accept,
     "reject": _reject,
@@ -489,6 +612,8 @@ HANDLERS = {
     "close": _close,
     "reopen": _reopen,
     "extend": _extend,
+    "reclassify": _reclassify,
+    "merge": _merge,
 }
 assert set(HANDLERS) == set(workflow.TRANSITIONS)
 

@@ -34,6 +34,8 @@ class ActionIn(Schema):
     lead: str | None = Field(None, description="dispatch: the lead unit's code")
     satisfaction: int | None = Field(None, ge=1, le=5, description="close: the applicant's rating")
     days: int | None = Field(None, ge=1, le=366, description="extend: days to add")
+    category: str | None = Field(None, description="reclassify: the category code staff settle on")
+    target: str | None = Field(None, description="merge: the number of the case this one repeats")
 
 
 class CaseFilters(Schema):
@@ -114,6 +116,8 @@ def case_action(request, number: str, payload: ActionIn):
             lead=payload.lead,
             satisfaction=payload.satisfaction,
             days=payload.days,
+            category=payload.category,
+            target=payload.target,
         )
     except ActionRefused as error:
         _refused(error)

@@ -17,6 +17,7 @@ class CasesConfig(AppConfig):
             navigation.MenuItem("网格上报", "grid-report", frozenset({Role.GRID_WORKER}), order=20)
         )
         navigation.register(navigation.MenuItem("事项列表", "case-list", staff, order=30))
+        navigation.register(navigation.MenuItem("待研判", "triage-queue", centre, order=35))
         navigation.register(
             navigation.MenuItem(
                 "超期预警", "overdue-board", centre | {Role.LEADER, Role.DEPARTMENT_STAFF}, order=40

@@ -61,6 +61,7 @@ class Case(models.Model):
     risk = models.PositiveSmallIntegerField("风险分", default=0)
     risk_reasons = models.JSONField("风险因素", default=list, blank=True)
     classification = models.JSONField("分类依据", default=dict, blank=True)
+    needs_triage = models.BooleanField("待人工研判", default=False)
     satisfaction = models.PositiveSmallIntegerField("满意度(1-5)", null=True, blank=True)
     extended = models.BooleanField("已延期", default=False)
     resolved_at = models.DateTimeField("办结时间", null=True, blank=True)
@@ -85,6 +86,7 @@ class Case(models.Model):
             models.Index(fields=["handling_unit", "status"], name="case_unit_status"),
             models.Index(fields=["reported_at"], name="case_reported"),
             models.Index(fields=["grid_code"], name="case_grid"),
+            models.Index(fields=["region"], name="case_needs_triage", condition=Q(needs_triage=True)),
         ]
 
     def __str__(self):

@@ -22,7 +22,10 @@ TIMELINE_LABELS = {
     "personal_data_viewed": "查看个人信息",
     "note": "备注",
     "linked": "关联",
-    "merged": "合并",
+    "merged": "合并重复事项",
+    "merge": "并入其他事项",
+    "reclassify": "研判分类",
+    "risk_warning": "风险预警",
 }
 
 
@@ -55,6 +58,14 @@ def party_dicts(case: Case, revealed: bool) -> list[dict]:
 
 
 def timeline_dicts(case: Case) -> list[dict]:
+    """The case's entries, and those of the duplicates merged into it (一事一档)."""
+    from django.db.models import Q
+
+    from .models import TimelineEntry
+
+    entries = TimelineEntry.objects.filter(Q(case=case) | Q(case__merged_into=case)).select_related(
+        "actor", "case"
+    )
     return [
         {
             "at": entry.at,
@@ -64,8 +75,9 @@ def timeline_dicts(case: Case) -> list[dict]:
             "note": entry.note,
             "data": entry.data,
             "to_level_label": Level(entry.data["to_level"]).label if entry.data.get("to_level") else "",
+            "case": entry.case.number,
         }
-        for entry in case.timeline.select_related("actor").order_by("at", "id")
+        for entry in entries.order_by("at", "id")
     ]
 
 
@@ -116,6 +128,9 @@ def case_dict(case: Case, user, revealed: bool = False) -> dict:
             "reasons": case.classification.get("reasons", []),
         },
         "satisfaction": case.satisfaction,
+        "needs_triage": case.needs_triage,
+        "merged_into": case.merged_into.number if case.merged_into_id else None,
+        "routing": case.classification.get("routing"),
         "escalations": case.escalations,
         "clocks": [
             {

@@ -53,6 +53,15 @@ def my_work(user):
     return cases.filter(waiting).order_by("deadline_at")
 
 
+def triage_queue(user):
+    return (
+        visible_cases(user)
+        .filter(needs_triage=True, merged_into__isnull=True, status__in=OPEN_STATUSES)
+        .select_related("handling_unit", "region")
+        .order_by("reported_at")
+    )
+
+
 def overdue_board(user):
     """Open cases past their limit or within a day of it, most urgent first."""
     soon = wallclock.now() + timedelta(days=1)

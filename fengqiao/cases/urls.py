@@ -6,6 +6,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
     path("cases/mine/", views.my_work, name="my-work"),
     path("cases/overdue/", views.overdue, name="overdue-board"),
+    path("cases/triage/", views.triage_queue, name="triage-queue"),
     path("cases/new/", views.window_intake, name="window-intake"),
     path("cases/report/", views.grid_report, name="grid-report"),
     path("cases/suggest-category/", views.suggest_category, name="suggest-category"),

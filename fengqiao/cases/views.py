@@ -65,6 +65,16 @@ def my_work(request):
 
 
 @login_required
+def triage_queue(request):
+    """Matters the classifier was unsure of, waiting for a person to read and route them."""
+    _require_staff(request.user)
+    page = Paginator(selectors.triage_queue(request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request, "cases/queue.html", {"page": page, "heading": "待人工研判", "empty": "没有待研判事项。"}
+    )
+
+
+@login_required
 def overdue(request):
     _require_staff(request.user)
     page = Paginator(selectors.overdue_board(request.user), 30).get_page(request.GET.get("page"))
@@ -156,6 +166,7 @@ def case_detail(request, number):
             "revealed": revealed,
             "may_reveal": may_unmask(request.user) and bool(data["parties"]),
             "actions": [(name, TRANSITIONS[name].label) for name in data["actions"]],
+            "categories": Category.choices,
             "units": actions.dispatchable_units(case, request.user)
             .select_related("region")
             .order_by("region_id", "kind")
@@ -183,6 +194,8 @@ def case_action(request, number):
             lead=request.POST.get("lead") or None,
             satisfaction=int(satisfaction) if satisfaction and satisfaction.isdigit() else None,
             days=int(days) if days and days.isdigit() else None,
+            category=request.POST.get("category") or None,
+            target=request.POST.get("target", "").strip() or None,
         )
     except (ActionRefused, FieldError) as error:
         messages.error(

@@ -49,6 +49,8 @@ TRANSITIONS: dict[str, Transition] = {
     "close": Transition("评价结案", frozenset({Status.VERIFIED}), Status.CLOSED, CENTRE),
     "reopen": Transition("重新办理", frozenset({Status.CLOSED, Status.REJECTED}), Status.ACCEPTED, CENTRE),
     "extend": Transition("延期", OPEN, None, CENTRE),
+    "reclassify": Transition("研判分类", OPEN, None, CENTRE),
+    "merge": Transition("合并重复事项", OPEN, None, CENTRE),
 }
 ACTIONS = tuple(TRANSITIONS)
 

@@ -28,7 +28,7 @@ def make_case(users, grid_point):
         username="town1", *, channel="window", description="邻居两家因为排水沟堵塞吵架,要求村里协调", **fields
     ):
         user = users[username]
-        fields.setdefault("category", "neighbour")
+        fields.setdefault("category", "village_affairs")
         if "lat" not in fields and "region_code" not in fields:
             prefix = (
                 user.region_id[:9]

@@ -135,7 +135,7 @@ def test_timeline_entries_cannot_be_changed_or_deleted(make_case):
 
 @pytest.mark.django_db
 def test_grid_report_starts_in_the_village_and_the_grid_worker_can_settle_it(make_case, act, users):
-    case = make_case("grid1", channel="grid", lat=None, region_code=users["grid1"].region_id)
+    case = make_case("grid1", channel="grid", category="neighbour", region_code=users["grid1"].region_id)
     assert case.level == "village"
     assert case.grid_code == users["grid1"].region_id
     assert case.handling_unit == users["grid1"].unit

@@ -86,7 +86,7 @@ def test_grid_report_from_the_phone_lands_in_the_workers_grid(client, users, gri
         },
     )
     case = Case.objects.get(description="巡查发现村口电线杆倾斜,存在安全隐患")
-    assert (case.channel, case.grid_code, case.level) == ("grid", grid, "village")
+    assert (case.channel, case.grid_code, case.level) == ("grid", grid, "town")  # hazards: township centre
 
 
 @pytest.mark.django_db
@@ -165,3 +165,20 @@ def test_home_panel_counts_the_users_work(client, make_case):
     login(client, "town1")
     page = client.get("/").content.decode()
     assert "事项概况" in page and "待办" in page
+
+
+@pytest.mark.django_db
+def test_admins_set_time_limits_and_see_cases_read_only(client, make_case):
+    case = make_case("town1")
+    login(client, "admin")
+    response = client.post(
+        "/admin/cases/deadlinerule/add/",
+        {"stage": "handle", "category": "traffic", "level": "town", "days": 5, "day_kind": "working"},
+    )
+    assert response.status_code == 302
+    from fengqiao.cases.deadlines import handle_limit
+
+    assert handle_limit("traffic", "town") == (5, "working")
+    page = client.get(f"/admin/cases/case/{case.pk}/change/")
+    assert page.status_code == 200 and case.number in page.content.decode()
+    assert client.post(f"/admin/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403

@@ -20,7 +20,7 @@ MINUTE = timedelta(minutes=1)
 
 @pytest.fixture
 def village_case(make_case, users):
-    return make_case("grid1", channel="grid", region_code=users["grid1"].region_id)
+    return make_case("grid1", channel="grid", category="neighbour", region_code=users["grid1"].region_id)
 
 
 @pytest.mark.django_db

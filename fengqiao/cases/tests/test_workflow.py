@@ -27,6 +27,8 @@ EXPECTED = {
     "close": ({"verified"}, "closed", CENTRE),
     "reopen": ({"closed", "rejected"}, "accepted", CENTRE),
     "extend": (OPEN, None, CENTRE),
+    "reclassify": (OPEN, None, CENTRE),
+    "merge": (OPEN, None, CENTRE),
 }
 
 

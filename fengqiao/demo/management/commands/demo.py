@@ -82,8 +82,7 @@ class Command(BaseCommand):
 
 
 class Scheduler:
-    """Runs the deadline sweep every `interval` seconds in a background thread, once the cases app
-    provides the `sweep` command."""
+    """Runs the deadline sweep every `interval` seconds in a background thread."""
 
     def __init__(self, interval: float, stderr):
         self.interval = interval
@@ -98,10 +97,6 @@ class Scheduler:
         self._stop.set()
 
     def _run(self):
-        from django.core.management import get_commands
-
-        if "sweep" not in get_commands():
-            return
         while not self._stop.wait(self.interval):
             try:
                 call_command("sweep", verbosity=0)

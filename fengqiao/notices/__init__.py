@@ -1,0 +1,1 @@
+"""Notices: every user's inbox of new work, warnings, cards and instructions."""

@@ -1,0 +1,195 @@
+"""Routing: from (category, place) to the level, track and unit that handle a matter first,
+following "settle at the lowest capable level" (小事不出村、大事不出镇、矛盾不上交).
+
+The rules live in the RoutingRule table (admin-editable); DEFAULT_RULES seeds it. Every decision
+names the rule that fired and why.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from fengqiao.accounts.models import Unit
+from fengqiao.cases.codes import DEFAULT_TRACK, LEVEL_ORDER, REGION_KIND_LEVEL, Category
+from fengqiao.regions import codes as region_codes
+
+# (category, level, track, lead department, lead unit kind, assisting departments, reason)
+DEFAULT_RULES = [
+    ("neighbour", "village", "mediation", "", "", [], "邻里纠纷由村(社区)就地化解:小事不出村"),
+    ("marriage_family", "village", "mediation", "", "", ["women"], "婚姻家庭纠纷先由村(社区)调解,妇联协助"),
+    ("homestead_housing", "village", "mediation", "", "", [], "宅基地、房屋纠纷先由村(社区)调解"),
+    ("damages", "village", "mediation", "", "", [], "一般损害赔偿纠纷先由村(社区)调解"),
+    ("property_mgmt", "village", "mediation", "", "", ["housing"], "物业纠纷由社区调解,住建部门协助"),
+    ("other_dispute", "village", "mediation", "", "", [], "其他纠纷先由村(社区)调解"),
+    (
+        "contract_debt",
+        "town",
+        "mediation",
+        "justice",
+        "mediation",
+        [],
+        "合同债务纠纷由乡镇人民调解委员会调解",
+    ),
+    ("business", "town", "mediation", "justice", "mediation", [], "生产经营纠纷由乡镇人民调解委员会调解"),
+    (
+        "land_forest",
+        "town",
+        "mediation",
+        "justice",
+        "mediation",
+        ["natural_resources"],
+        "山林土地纠纷由乡镇调解,自然资源部门协助:大事不出镇",
+    ),
+    (
+        "traffic",
+        "town",
+        "mediation",
+        "justice",
+        "mediation",
+        ["public_security"],
+        "交通事故纠纷由乡镇调解,公安协助",
+    ),
+    ("village_affairs", "town", "mediation", "", "", [], "村务管理纠纷由乡镇综治中心处理"),
+    ("public_service", "town", "department", "", "", [], "民生诉求由乡镇综治中心交办相关部门"),
+    ("legal_consult", "town", "legal_service", "justice", "judicial", [], "法律咨询由司法所即接即办"),
+    ("public_security", "town", "police", "public_security", "", [], "治安刑事警情交公安(派出所)处置"),
+    (
+        "safety_hazard",
+        "town",
+        "department",
+        "",
+        "",
+        ["emergency"],
+        "安全隐患由乡镇综治中心处置,应急管理部门协助",
+    ),
+    (
+        "land_acquisition",
+        "county",
+        "joint",
+        "natural_resources",
+        "",
+        ["housing", "petition"],
+        "征地拆迁涉及多部门,县级联调联处",
+    ),
+    ("environment", "county", "department", "environment", "", [], "环境污染纠纷交生态环境部门"),
+    ("labour_wages", "county", "department", "human_resources", "", [], "劳动争议与欠薪交人社部门"),
+    ("medical", "county", "mediation", "health", "", ["justice"], "医疗纠纷由卫健部门牵头调解"),
+    ("consumer", "county", "department", "market", "", [], "消费纠纷交市场监管部门"),
+    ("petition", "county", "petition", "petition", "", [], "信访事项按信访程序由信访局办理"),
+    ("psych_support", "county", "psychological", "psychology", "", [], "心理援助交心理服务中心疏导"),
+    (
+        "stability_intel",
+        "county",
+        "joint",
+        "public_security",
+        "",
+        ["petition"],
+        "涉稳线索由公安牵头、信访协同研判",
+    ),
+    ("litigation", "county", "judicial", "court", "", [], "涉法涉诉事项导入司法程序"),
+    ("discipline", "county", "judicial", "discipline", "", [], "涉纪问题移交纪检监察机关"),
+]
+assert {row[0] for row in DEFAULT_RULES} == set(Category.values)
+
+
+@dataclass(frozen=True)
+class Route:
+    level: str
+    track: str
+    lead_unit: Unit | None
+    assisting_units: list[Unit] = field(default_factory=list)
+    rule: str = ""
+    reason: str = ""
+
+
+def _region_at(region_code: str, level: str) -> str:
+    from fengqiao.cases.actions import region_code_at
+
+    return region_code_at(region_code, level)
+
+
+def find_unit(region_code: str, level: str, department: str = "", kind: str = "") -> Unit | None:
+    """The unit of `department` (and `kind`) serving the place at `level`, or the nearest one
+    above it; with no department, the governance centre at that level."""
+    start = LEVEL_ORDER.index(level)
+    for candidate_level in LEVEL_ORDER[start:]:
+        units = Unit.objects.filter(region_id=_region_at(region_code, candidate_level), active=True)
+        if department:
+            units = units.filter(department=department)
+            if kind:
+                units = units.filter(kind=kind)
+        else:
+            units = units.filter(kind=Unit.Kind.CENTRE)
+        unit = units.order_by("kind", "code").first()
+        if unit is not None:
+            return unit
+    return None
+
+
+def _applicable_rules(category: str, region_code: str):
+    prefix = region_codes.significant_prefix(region_code) if len(region_code) <= 12 else region_code
+    ancestors = {
+        prefix[:digits].ljust(12, "0") if digits <= 12 else prefix[:digits]
+        for digits in region_codes.KIND_DIGITS.values()
+        if digits <= len(prefix)
+    }
+    from .models import RoutingRule
+
+    rules = RoutingRule.objects.filter(
+        Q(region__isnull=True) | Q(region_id__in=ancestors), category=category, active=True
+    )
+    return sorted(rules, key=lambda rule: (-len(rule.region_id or ""), rule.priority, rule.pk))
+
+
+def route(category: str, region_code: str, region_kind: str) -> Route:
+    rules = _applicable_rules(category, region_code)
+    place_level = REGION_KIND_LEVEL[region_kind]
+    if not rules:
+        return Route(
+            level=place_level,
+            track=DEFAULT_TRACK[Category(category)],
+            lead_unit=find_unit(region_code, place_level),
+            rule="默认",
+            reason="无适用分流规则,由所在地综治中心受理",
+        )
+    rule = rules[0]
+    # A matter known only down to the township cannot start in a village.
+    level = max(rule.level, place_level, key=LEVEL_ORDER.index)
+    lead = find_unit(region_code, level, rule.lead_department, rule.lead_kind)
+    if lead is not None:  # no such unit at that level: the one found above sets the level
+        level = max(level, REGION_KIND_LEVEL[lead.region.kind], key=LEVEL_ORDER.index)
+    assisting = [
+        unit
+        for department in rule.assisting_departments
+        if (unit := find_unit(region_code, level, department)) is not None and unit != lead
+    ]
+    return Route(
+        level=level,
+        track=rule.track,
+        lead_unit=lead,
+        assisting_units=assisting,
+        rule=rule.name,
+        reason=rule.reason,
+    )
+
+
+def seed_default_rules(RoutingRule) -> int:
+    """Create the default rules (used by the data migration; safe to run again)."""
+    created = 0
+    labels = dict(Category.choices)
+    for category, level, track, lead, kind, assisting, reason in DEFAULT_RULES:
+        _, made = RoutingRule.objects.get_or_create(
+            category=category,
+            region=None,
+            name=f"默认:{labels[category]}",
+            defaults={
+                "level": level,
+                "track": track,
+                "lead_department": lead,
+                "lead_kind": kind,
+                "assisting_departments": assisting,
+                "reason": reason,
+            },
+        )
+        created += made
+    return created
