@@ -154,24 +154,5 @@ class RequestExtra(models.Model):
 
 
 def rotate_encrypted(batch_size: int = 500) -> int:
-    """Re-encrypt every stored e-mail address with the newest data key (the counterpart of
-    `fengqiao rotatekeys` for this app); returns how many rows were rewritten."""
-    from django.db import transaction
-
-    done, last_pk = 0, 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                RequestExtra.objects.select_for_update()
-                .filter(pk__gt=last_pk)
-                .exclude(email_encrypted="")
-                .order_by("pk")
-                .only("pk", "email_encrypted")[:batch_size]
-            )
-            if not batch:
-                return done
-            for extra in batch:
-                extra.email_encrypted = crypto.rotate(extra.email_encrypted)
-            RequestExtra.objects.bulk_update(batch, ["email_encrypted"])
-        done += len(batch)
-        last_pk = batch[-1].pk
+    """Re-encrypt every stored e-mail address with the newest data key (run by `fengqiao rotatekeys`)."""
+    return crypto.rotate_table(RequestExtra, ["email_encrypted"], batch_size)

@@ -98,3 +98,44 @@ def lookup_hash(kind: str, normalised_value: str) -> str:
         raise ValueError(f"unknown kind of personal data: {kind!r}")
     message = f"{kind}:{normalised_value}".encode()
     return hmac.new(_hash_key(), message, hashlib.sha256).hexdigest()
+
+
+def rotate_table(
+    model, fields: list[str], batch_size: int = 500, rehash: dict[str, tuple[str, str]] | None = None
+) -> int:
+    """Re-encrypt `fields` of every row of `model` with the newest key, a batch per transaction
+    (an interrupted run is simply run again). `rehash` maps an encrypted field to its
+    (hash field, kind), recomputed on the way so a changed hash key is taken up too."""
+    from django.db import transaction
+
+    rehash = rehash or {}
+    columns = [*fields, *(hashed for hashed, _ in rehash.values())]
+    done, last_pk = 0, None
+    while True:
+        with transaction.atomic():
+            rows = model.objects.select_for_update().order_by("pk").only("pk", *columns)
+            if last_pk is not None:
+                rows = rows.filter(pk__gt=last_pk)
+            batch = list(rows[:batch_size])
+            if not batch:
+                return done
+            for row in batch:
+                for field in fields:
+                    token = getattr(row, field)
+                    if not token:
+                        continue
+                    setattr(row, field, rotate(token))
+                    if field in rehash:
+                        hashed, kind = rehash[field]
+                        setattr(row, hashed, lookup_hash(kind, decrypt(token)))
+            model.objects.bulk_update(batch, columns)
+        done += len(batch)
+        last_pk = batch[-1].pk
+
+
+# Other apps that store encrypted values register how to rotate them (label, function(batch_size)).
+ROTATIONS: list[tuple[str, object]] = []
+
+
+def register_rotation(label: str, function) -> None:
+    ROTATIONS.append((label, function))

@@ -58,3 +58,27 @@ def test_rotatekeys_takes_up_a_new_hash_key(settings):
     person.refresh_from_db()
     assert person.id_number_hash == crypto.lookup_hash("id", ID)
     assert find_or_create_person("张三", id_number=ID).pk == person.pk
+
+
+def test_rotatekeys_also_rotates_what_other_apps_registered(settings, old_key, capsys, users):
+    from fengqiao.cases.actions import Intake, create_case
+    from fengqiao.open311.models import ApiKey, RequestExtra
+    from fengqiao.regions.models import Region
+
+    case, _ = create_case(
+        Intake(
+            channel="open311", description="路灯不亮", category="public_service", region_code="990102001000"
+        ),
+        actor=users["county"],
+    )
+    ApiKey.issue("12345热线", Region.objects.get(code="990102000000"))
+    extra = RequestExtra(case=case, api_key=ApiKey.objects.get())
+    extra.set_email("someone@example.com")
+    extra.save()
+    new_key = Fernet.generate_key().decode()
+    settings.FENGQIAO_DATA_KEYS = [new_key, old_key]
+    call_command("rotatekeys")
+    assert "re-encrypted 1 Open311 e-mail addresses" in capsys.readouterr().out
+    settings.FENGQIAO_DATA_KEYS = [new_key]
+    extra.refresh_from_db()
+    assert extra.email == "someone@example.com"
