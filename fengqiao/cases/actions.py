@@ -321,6 +321,11 @@ def _log(case: Case, actor, kind: str, note: str = "", data: dict | None = None,
 # ---------------------------------------------------------------------------------------- actions
 
 
+# Apps that can hold a case open (unfinished meeting tasks, emergency steps…) register a function
+# case -> reason it may not close yet, or None.
+CLOSE_GATES: list = []
+
+
 def holder_unit_ids(case: Case) -> set[int]:
     held = set(
         case.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]).values_list(
@@ -366,6 +371,11 @@ def _authorise(case: Case, user, action: str) -> workflow.Transition:
         raise ActionRefused("only petitions take a direct extension", status=409)
     if action == "extend" and case.extended:
         raise ActionRefused("a petition may be extended only once", status=409)
+    if action == "close":
+        for gate in CLOSE_GATES:
+            reason = gate(case)
+            if reason:
+                raise ActionRefused(reason, status=409)
     if action == "escalate" and next_level(case.level) is None:
         raise ActionRefused("the case is already at city level", status=409)
     return transition

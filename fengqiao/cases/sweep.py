@@ -7,7 +7,7 @@ escalates. Safe in several processes at once: each batch locks its cases with SK
 PostgreSQL (SQLite has a single writer) and re-reads the clocks under the lock.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -20,12 +20,22 @@ from .models import Case, Clock
 
 BATCH = 500
 
+# Other apps' timed work (meeting tasks, emergency steps, follow-ups…) runs in the same sweep:
+# each registers (name, function(at) -> number of things it changed), idempotent like the rest.
+SWEEPERS: list[tuple[str, object]] = []
+
+
+def register_sweeper(name: str, function) -> None:
+    if name not in {registered for registered, _ in SWEEPERS}:
+        SWEEPERS.append((name, function))
+
 
 @dataclass
 class SweepResult:
     escalated: int = 0
     flagged_overdue: int = 0
     cases: int = 0
+    others: dict = field(default_factory=dict)
 
 
 def sweep(at: datetime | None = None) -> SweepResult:
@@ -41,6 +51,8 @@ def sweep(at: datetime | None = None) -> SweepResult:
         )
         batch = list(dict.fromkeys(due))
         if not batch:
+            for name, function in SWEEPERS:
+                result.others[name] = function(at)
             return result
         seen.update(batch)
         with transaction.atomic():
