@@ -53,12 +53,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fresh_grid_index():
-    """The point-in-grid index is cached per process; a test's rolled-back region changes must
-    not leak into the next test through it."""
+    """The point-in-grid index and the holiday calendar are cached per process; a test's
+    rolled-back changes must not leak into the next test through them."""
     yield
     from fengqiao.regions import locate
+    from fengqiao.workdays import calendar
 
     locate.invalidate()
+    calendar.invalidate()
 
 
 @pytest.fixture
@@ -67,6 +69,32 @@ def live_demo(transactional_db, live_server):
     so the demo is loaded again (it is idempotent)."""
     load_demo_for_tests()
     return live_server
+
+
+@pytest.fixture
+def grid_point():
+    """grid_point(township_prefix, n) -> (lat, lng, grid_code) inside the n-th grid of a township."""
+    from shapely.geometry import shape
+
+    from fengqiao.regions.models import Region
+
+    def point(township_prefix="990102001", n=0):
+        grid = Region.objects.filter(kind="grid", code__startswith=township_prefix).order_by("code")[n]
+        inside = shape(grid.polygon).representative_point()
+        return inside.y, inside.x, grid.code
+
+    return point
+
+
+def log_in(page, base_url, username, password=DEMO_PASSWORD):
+    """Log in through the login page of a live server, as a person would."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
 @pytest.fixture

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fengqiao.regions",
     "fengqiao.accounts",
     "fengqiao.people",
+    "fengqiao.workdays",
     "fengqiao.cases",
     "fengqiao.notices",
     "fengqiao.triage",

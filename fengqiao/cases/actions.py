@@ -19,7 +19,7 @@ from fengqiao.regions import codes as region_codes
 from fengqiao.regions import locate as grid_locate
 from fengqiao.regions.models import Region
 
-from . import deadlines, workflow
+from . import clocks, deadlines, workflow
 from .codes import (
     DEFAULT_TRACK,
     LEVEL_ORDER,
@@ -30,7 +30,7 @@ from .codes import (
     Track,
     next_level,
 )
-from .models import Assignment, Case, CaseLink, Clock, Party, TimelineEntry
+from .models import Assignment, Case, CaseLink, Clock, ExtensionRequest, Instruction, Party, TimelineEntry
 from .numbering import next_number
 from .workflow import ActionRefused
 
@@ -212,13 +212,15 @@ def _create_case(intake: Intake, actor, ip) -> Case:
     case.risk, case.risk_reasons = assessment.risk.score, assessment.risk.reasons
     if assessment.related_numbers:
         _log(case, None, "linked", data={"numbers": assessment.related_numbers})
-    if case.track == Track.PETITION:
-        _start_clock(case, Clock.Stage.ACCEPT, now, deadlines.PETITION_ACCEPT_DAYS, "calendar")
-    else:
-        _start_handle_clock(case, now, urgent=assessment.risk.high)
+    if case.category != Category.PETITION:
+        clocks.start(case, Clock.Stage.HANDLE, now)
+    clocks.start(case, Clock.Stage.ACCEPT, now)
     case.save(update_fields=["deadline_at", "risk", "risk_reasons"])
     if assessment.risk.high:
         _warn_high_risk(case)
+    from . import skiplevel
+
+    skiplevel.fire(case)
     return case
 
 
@@ -270,40 +272,6 @@ def _classify(intake: Intake) -> dict:
         "needs_review": result.needs_review,
         "source": "model",
     }
-
-
-# ---------------------------------------------------------------------------------------- clocks
-
-
-def _start_clock(case: Case, stage: str, start: datetime, days: int, day_kind: str) -> Clock:
-    due = deadlines.add_days(start, days, day_kind)
-    clock = Clock.objects.create(
-        case=case, stage=stage, level=case.level, unit=case.handling_unit, started_at=start, due_at=due
-    )
-    case.deadline_at = due
-    return clock
-
-
-def _start_handle_clock(case: Case, start: datetime, urgent: bool = False) -> Clock:
-    days, day_kind = deadlines.handle_limit(case.category, case.level)
-    if urgent:  # a high escalation risk halves the time to settle it
-        days = max(1, days // 2)
-    return _start_clock(case, Clock.Stage.HANDLE, start, days, day_kind)
-
-
-def _stop_clocks(case: Case, at: datetime, stage: str | None = None, cancelled: bool = False) -> None:
-    running = case.clocks.filter(outcome=Clock.Outcome.RUNNING)
-    if stage:
-        running = running.filter(stage=stage)
-    for clock in running:
-        clock.stopped_at = at
-        if cancelled:
-            clock.outcome = Clock.Outcome.CANCELLED
-        else:
-            clock.outcome = Clock.Outcome.MET if at <= clock.due_at else Clock.Outcome.BREACHED
-            if clock.outcome == Clock.Outcome.BREACHED:
-                case.overdue = True
-        clock.save(update_fields=["stopped_at", "outcome"])
 
 
 def _log(case: Case, actor, kind: str, note: str = "", data: dict | None = None, ip=None, at=None) -> None:
@@ -365,7 +333,11 @@ def _authorise(case: Case, user, action: str) -> workflow.Transition:
         raise ActionRefused("the case must be verified by someone other than who resolved it", status=403)
     if case.merged_into_id is not None:
         raise ActionRefused("the case was merged into another; work on that one", status=409)
-    if action == "start" and case.status == Status.REPORTED and case.track == Track.PETITION:
+    if (
+        action in ("start", "dispatch")
+        and case.status == Status.REPORTED
+        and case.category == Category.PETITION
+    ):
         raise ActionRefused("a petition needs its acceptance decision before handling", status=409)
     if action == "extend" and case.track != Track.PETITION:
         raise ActionRefused("only petitions take a direct extension", status=409)
@@ -402,15 +374,15 @@ def _require(value, field_name: str, reason: str = "required"):
 
 
 def _accept(case, user, note, **params):
-    if case.track == Track.PETITION:
-        now = wallclock.now()
-        _stop_clocks(case, now, stage=Clock.Stage.ACCEPT)
-        _start_clock(case, Clock.Stage.HANDLE, now, deadlines.PETITION_HANDLE_DAYS, "calendar")
+    now = wallclock.now()
+    clocks.stop(case, now, Clock.Stage.ACCEPT)
+    if case.category == Category.PETITION:
+        clocks.start(case, Clock.Stage.HANDLE, now)
 
 
 def _reject(case, user, note, **params):
     _require(note, "note", "give the reason for not accepting")
-    _stop_clocks(case, wallclock.now(), cancelled=True)
+    clocks.stop(case, wallclock.now(), cancelled=True)
 
 
 def dispatchable_units(case: Case, user):
@@ -444,13 +416,27 @@ def _dispatch(case, user, note, units=None, lead=None, **params):
     case.handling_unit = found[lead_code]
     if len(codes_given) > 1:
         case.track = Track.JOINT
+    clocks.stop(case, now, Clock.Stage.ACCEPT)  # dispatching is the holder's answer, in time or late
+    clocks.carry(case, case.handling_unit)
+    clocks.start(case, Clock.Stage.ACCEPT, now, unit=case.handling_unit)
+    _notify_units(case, [found[code] for code in codes_given], "new_work", f"新交办事项:{case.number}", note)
     return {"units": codes_given, "lead": lead_code, "unit_names": [found[code].name for code in codes_given]}
 
 
 def _start(case, user, note, **params):
+    now = wallclock.now()
     case.assignments.filter(unit_id=user.unit_id, state=Assignment.State.PENDING).update(
-        state=Assignment.State.ACCEPTED, responded_at=wallclock.now()
+        state=Assignment.State.ACCEPTED, responded_at=now
     )
+    clocks.stop(case, now, Clock.Stage.ACCEPT)
+
+
+def _notify_units(case: Case, units, kind: str, title: str, body: str = "") -> None:
+    from fengqiao.accounts.models import User
+    from fengqiao.notices.actions import notify
+
+    members = User.objects.filter(unit__in=units, is_active=True)
+    notify(members, kind, title, body or case.title, case=case)
 
 
 def _return(case, user, note, **params):
@@ -459,7 +445,12 @@ def _return(case, user, note, **params):
         unit_id=user.unit_id, state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]
     ).update(state=Assignment.State.RETURNED, responded_at=wallclock.now())
     case.handling_unit = centre_for(case.region_id, case.level)
-    return {"returned_by_unit": user.unit.code if user.unit else None}
+    case.returns += 1
+    clocks.stop(case, wallclock.now(), Clock.Stage.ACCEPT)
+    clocks.carry(case, case.handling_unit)
+    if case.handling_unit is not None:
+        _notify_units(case, [case.handling_unit], "returned", f"事项被退回:{case.number}", note)
+    return {"returned_by_unit": user.unit.code if user.unit else None, "returns": case.returns}
 
 
 def escalate(case: Case, user, note: str = "", at: datetime | None = None, automatic: bool = False) -> dict:
@@ -467,8 +458,12 @@ def escalate(case: Case, user, note: str = "", at: datetime | None = None, autom
     at = at or wallclock.now()
     new_level = next_level(case.level)
     old_level = case.level
-    if not automatic:  # the sweep has already closed the breached clock
-        _stop_clocks(case, at, stage=Clock.Stage.HANDLE, cancelled=True)
+    petition = case.category == Category.PETITION
+    # A petition's statutory limits run on whoever holds it; other cases get the next level's own.
+    if petition:
+        clocks.stop(case, at, Clock.Stage.ACCEPT, Clock.Stage.VERIFY, cancelled=True)
+    else:
+        clocks.stop(case, at, cancelled=True)  # the sweep has already closed the breached one
     case.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]).update(
         state=Assignment.State.WITHDRAWN, responded_at=at
     )
@@ -477,8 +472,14 @@ def escalate(case: Case, user, note: str = "", at: datetime | None = None, autom
     case.escalations += 1
     if case.status in (Status.DISPATCHED, Status.IN_PROGRESS):
         case.status = Status.ACCEPTED
-    if case.track != Track.PETITION:
-        _start_handle_clock(case, at)
+    if petition:
+        clocks.carry(case, case.handling_unit, Clock.Stage.HANDLE)
+        if case.status == Status.REPORTED:
+            clocks.carry(case, case.handling_unit, Clock.Stage.ACCEPT)
+    else:
+        clocks.start(case, Clock.Stage.HANDLE, at)
+    if not (petition and case.status == Status.REPORTED):
+        clocks.start(case, Clock.Stage.ACCEPT, at)
     return {"from_level": old_level, "to_level": new_level, "automatic": automatic}
 
 
@@ -492,7 +493,8 @@ def _resolve(case, user, note, **params):
     now = wallclock.now()
     case.resolved_at = now
     case.resolved_by = user
-    _stop_clocks(case, now, stage=Clock.Stage.HANDLE)
+    clocks.stop(case, now, Clock.Stage.HANDLE, Clock.Stage.ACCEPT)
+    clocks.start(case, Clock.Stage.VERIFY, now, unit=centre_for(case.region_id, case.level))
     case.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]).update(
         state=Assignment.State.DONE, responded_at=now
     )
@@ -503,22 +505,14 @@ def _redo(case, user, note, **params):
     _require(note, "note", "say what is still to be done")
     last = case.clocks.filter(stage=Clock.Stage.HANDLE).order_by("-started_at", "-id").first()
     now = wallclock.now()
+    clocks.stop(case, now, Clock.Stage.VERIFY)
     # Failing verification does not buy time: the handling limit runs on from where it stood.
-    due = last.due_at if last is not None else now
-    Clock.objects.create(
-        case=case,
-        stage=Clock.Stage.HANDLE,
-        level=case.level,
-        unit=case.handling_unit,
-        started_at=now,
-        due_at=due,
-    )
-    case.deadline_at = due
+    clocks.start(case, Clock.Stage.HANDLE, now, due_at=last.due_at if last is not None else now)
     case.resolved_at = None
 
 
 def _verify(case, user, note, **params):
-    return None
+    clocks.stop(case, wallclock.now(), Clock.Stage.VERIFY)
 
 
 def _close(case, user, note, satisfaction=None, **params):
@@ -526,7 +520,8 @@ def _close(case, user, note, satisfaction=None, **params):
         raise FieldError("satisfaction", "a rating from 1 to 5")
     case.satisfaction = satisfaction
     case.closed_at = wallclock.now()
-    return {"satisfaction": satisfaction}
+    follow_up = schedule_follow_up(case)
+    return {"satisfaction": satisfaction, "follow_up_at": follow_up.due_at.isoformat() if follow_up else None}
 
 
 def _reopen(case, user, note, **params):
@@ -536,21 +531,22 @@ def _reopen(case, user, note, **params):
     case.resolved_at = None
     case.resolved_by = None
     case.handling_unit = centre_for(case.region_id, case.level)
-    _start_handle_clock(case, now)
+    clocks.stop(case, now, cancelled=True)
+    if case.category != Category.PETITION:
+        clocks.start(case, Clock.Stage.HANDLE, now)
+    clocks.start(case, Clock.Stage.ACCEPT, now)
 
 
 def _extend(case, user, note, days=None, **params):
     _require(note, "note", "give the reason for the extension")
     if not isinstance(days, int) or not 1 <= days <= deadlines.PETITION_MAX_EXTENSION_DAYS:
         raise FieldError("days", f"from 1 to {deadlines.PETITION_MAX_EXTENSION_DAYS}")
-    clock = case.clocks.filter(stage=Clock.Stage.HANDLE, outcome=Clock.Outcome.RUNNING).first()
+    clock = clocks.running(case, Clock.Stage.HANDLE).first()
     if clock is None:
         raise ActionRefused("only a petition being handled can be extended", status=409)
-    clock.due_at = deadlines.add_days(clock.due_at, days)
-    clock.save(update_fields=["due_at"])
-    case.deadline_at = clock.due_at
+    due = clocks.extend(case, clock, days)
     case.extended = True
-    return {"days": days, "deadline_at": clock.due_at.isoformat()}
+    return {"days": days, "deadline_at": due.isoformat()}
 
 
 def _reclassify(case, user, note, category=None, **params):
@@ -582,13 +578,12 @@ def _reclassify(case, user, note, category=None, **params):
         case.level, case.track = route.level, route.track
         case.handling_unit = route.lead_unit or centre_for(case.region_id, route.level)
         data["routing"] = {"rule": route.rule, "reason": route.reason}
-        if (case.level, case.handling_unit_id) != (
-            before["level"],
-            before["unit"],
-        ) and case.track != Track.PETITION:
+        if (case.level, case.handling_unit_id) != (before["level"], before["unit"]):
             now = wallclock.now()
-            _stop_clocks(case, now, stage=Clock.Stage.HANDLE, cancelled=True)
-            _start_handle_clock(case, now, urgent=case.risk >= 70)
+            clocks.stop(case, now, cancelled=True)
+            if case.category != Category.PETITION:
+                clocks.start(case, Clock.Stage.HANDLE, now)
+            clocks.start(case, Clock.Stage.ACCEPT, now)
     return data
 
 
@@ -603,10 +598,178 @@ def _merge(case, user, note, target=None, **params):
     if survivor.merged_into_id is not None:
         raise FieldError("target", "that case was itself merged")
     case.merged_into = survivor
-    _stop_clocks(case, wallclock.now(), cancelled=True)
+    clocks.stop(case, wallclock.now(), cancelled=True)
     CaseLink.objects.get_or_create(case=case, other=survivor, reason=CaseLink.Reason.MERGED)
     _log(survivor, user, "merged", note=note, data={"merged": case.number})
     return {"into": survivor.number}
+
+
+def _request_extension(case, user, note, days=None, **params):
+    _require(note, "note", "give the reason for more time")
+    if not isinstance(days, int) or not 1 <= days <= 366:
+        raise FieldError("days", "from 1 to 366")
+    clock = clocks.running(case, Clock.Stage.HANDLE).first()
+    if clock is None:
+        raise ActionRefused("no handling limit is running", status=409)
+    if case.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
+        raise ActionRefused("an extension request is already waiting for a decision", status=409)
+    request = ExtensionRequest.objects.create(
+        case=case,
+        clock=clock,
+        unit=user.unit,
+        requested_by=user,
+        requested_at=wallclock.now(),
+        days=days,
+        reason=note,
+    )
+    centre = centre_for(case.region_id, case.level)
+    if centre is not None:
+        _notify_units(
+            case, [centre], "new_work", f"延期申请待审批:{case.number}", f"申请延期 {days} 天:{note}"
+        )
+    return {"request": request.pk, "days": days}
+
+
+def _decide_extension(case, user, note, days=None, decision=None, **params):
+    """Grant up to the days asked (a petition: once, at most 30), or refuse; with the reason."""
+    request = case.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+    if request is None:
+        raise ActionRefused("no extension request is waiting", status=409)
+    if decision not in ("grant", "refuse"):
+        raise FieldError("decision", "grant or refuse")
+    _require(note, "note", "give the reason for the decision")
+    request.decided_by, request.decided_at, request.decision_note = user, wallclock.now(), note
+    data = {"request": request.pk, "decision": decision, "asked": request.days}
+    if decision == "grant":
+        granted = days if days is not None else request.days
+        if not isinstance(granted, int) or not 1 <= granted <= request.days:
+            raise FieldError("days", f"from 1 to the {request.days} days asked")
+        if case.category == Category.PETITION:
+            if granted > deadlines.PETITION_MAX_EXTENSION_DAYS:
+                raise FieldError(
+                    "days",
+                    f"a petition may be extended by at most {deadlines.PETITION_MAX_EXTENSION_DAYS} days",
+                )
+            if case.extended:
+                raise ActionRefused("a petition may be extended only once", status=409)
+        clock = clocks.running(case, Clock.Stage.HANDLE).first() or request.clock
+        due = clocks.extend(case, clock, granted)
+        case.extended = True
+        request.state, request.granted_days = ExtensionRequest.State.GRANTED, granted
+        data.update(granted=granted, deadline_at=due.isoformat())
+    else:
+        request.state = ExtensionRequest.State.REFUSED
+    request.save()
+    if request.unit_id:
+        _notify_units(
+            case,
+            [request.unit],
+            "new_work",
+            f"延期申请{'已批准' if decision == 'grant' else '未批准'}:{case.number}",
+            note,
+        )
+    return data
+
+
+def _instruct(case, user, note, **params):
+    _require(note, "note", "write the instruction")
+    Instruction.objects.create(case=case, author=user, at=wallclock.now(), text=note)
+    holders = list(Unit.objects.filter(pk__in=holder_unit_ids(case)))
+    _notify_units(case, holders, "instruction", f"领导批示:{case.number}", note)
+    return {"author": str(user)}
+
+
+def _urge(case, user, note, **params):
+    if case.urgent:
+        raise ActionRefused("the case is already marked urgent", status=409)
+    case.urgent = True
+    changed = clocks.make_urgent(case)
+    from . import skiplevel
+
+    skiplevel.fire(case)
+    holders = list(Unit.objects.filter(pk__in=holder_unit_ids(case)))
+    _notify_units(case, holders, "instruction", f"加急:{case.number}", note or "请加快办理")
+    return {"clocks": changed}
+
+
+def _pin(case, user, note, **params):
+    case.pinned = True
+
+
+def _unpin(case, user, note, **params):
+    case.pinned = False
+
+
+def _record_follow_up(case, user, note, settled=None, **params):
+    """Staff record the applicant's answer given on the phone (the portal link records it too)."""
+    from . import followups
+
+    if settled not in (True, False):
+        raise FieldError("settled", "true or false")
+    follow_up = case.follow_ups.filter(answered_at__isnull=True).order_by("-due_at").first()
+    if follow_up is None:
+        follow_up = followups.schedule(case)
+    follow_up.answered_at, follow_up.settled, follow_up.answer, follow_up.answered_by = (
+        wallclock.now(),
+        settled,
+        note,
+        user,
+    )
+    follow_up.save()
+    if not settled:
+        _reopen_for_follow_up(case, note)
+    return {"settled": settled}
+
+
+def _reopen_for_follow_up(case: Case, note: str) -> None:
+    now = wallclock.now()
+    case.status = Status.ACCEPTED
+    case.closed_at = case.resolved_at = None
+    case.resolved_by = None
+    case.handling_unit = centre_for(case.region_id, case.level)
+    clocks.stop(case, now, cancelled=True)
+    clocks.start(case, Clock.Stage.HANDLE, now)
+    clocks.start(case, Clock.Stage.ACCEPT, now)
+
+
+def reopen_after_follow_up(follow_up, user, note: str) -> Case:
+    """The applicant says the matter is not settled: the case reopens, on the timeline."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=follow_up.case_id)
+        if case.status != Status.CLOSED:
+            return case
+        before = case.status
+        _reopen_for_follow_up(case, note)
+        case.save()
+        _log(
+            case,
+            user,
+            "reopen",
+            note=note or "回访反映未解决",
+            data={"from": before, "to": case.status, "follow_up": follow_up.pk},
+        )
+    return case
+
+
+def schedule_follow_up(case: Case):
+    from . import followups
+
+    return followups.schedule(case)
+
+
+def mark_read(case: Case, user) -> bool:
+    """The first time a member of a unit the case was dispatched to opens it (已阅)."""
+    if not user.is_authenticated or not user.unit_id:
+        return False
+    now = wallclock.now()
+    updated = (
+        case.assignments.filter(unit_id=user.unit_id, read_at__isnull=True)
+        .exclude(state__in=[Assignment.State.WITHDRAWN, Assignment.State.RETURNED])
+        .update(read_at=now)
+    )
+    if updated:
+        _log(case, user, "read", data={"unit": user.unit.name})
+    return bool(updated)
 
 
 HANDLERS = {
@@ -624,6 +787,13 @@ HANDLERS = {
     "extend": _extend,
     "reclassify": _reclassify,
     "merge": _merge,
+    "request_extension": _request_extension,
+    "decide_extension": _decide_extension,
+    "instruct": _instruct,
+    "urge": _urge,
+    "pin": _pin,
+    "unpin": _unpin,
+    "record_follow_up": _record_follow_up,
 }
 assert set(HANDLERS) == set(workflow.TRANSITIONS)
 

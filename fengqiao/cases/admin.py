@@ -5,14 +5,26 @@ from django.contrib import admin
 
 from fengqiao.accounts.admin import RegionScopedAdmin
 
-from .models import Case, DeadlineRule, TimelineEntry
+from .models import Case, DeadlineRule, SkipLevelRule, TimelineEntry, UrgencyRule
 
 
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(admin.ModelAdmin):
-    list_display = ["level", "category", "stage", "days", "day_kind"]
-    list_filter = ["level", "stage", "day_kind"]
+    list_display = ["stage", "level", "category", "unit", "amount", "counting", "yellow_after"]
+    list_filter = ["stage", "level", "counting"]
     ordering = ["stage", "level", "category"]
+    raw_id_fields = ["unit"]
+
+
+@admin.register(UrgencyRule)
+class UrgencyRuleAdmin(admin.ModelAdmin):
+    list_display = ["remaining_percent", "minimum_hours"]
+
+
+@admin.register(SkipLevelRule)
+class SkipLevelRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "categories", "keywords", "min_risk", "notify_levels", "active"]
+    list_filter = ["active"]
 
 
 class TimelineInline(admin.TabularInline):

@@ -36,6 +36,8 @@ class ActionIn(Schema):
     days: int | None = Field(None, ge=1, le=366, description="extend: days to add")
     category: str | None = Field(None, description="reclassify: the category code staff settle on")
     target: str | None = Field(None, description="merge: the number of the case this one repeats")
+    decision: str | None = Field(None, description="decide_extension: grant | refuse")
+    settled: bool | None = Field(None, description="record_follow_up: the applicant says it is settled")
 
 
 class CaseFilters(Schema):
@@ -79,7 +81,12 @@ def list_cases(request, filters: Query[CaseFilters]):
     if filters.q:
         text = filters.q.strip()
         cases = cases.filter(Q(number=text) | Q(title__icontains=text) | Q(description__icontains=text))
-    paginator = Paginator(cases.select_related("handling_unit").order_by("-reported_at", "-id"), PAGE_SIZE)
+    paginator = Paginator(
+        cases.select_related("handling_unit")
+        .prefetch_related("clocks")
+        .order_by("-pinned", "-reported_at", "-id"),
+        PAGE_SIZE,
+    )
     page = paginator.get_page(filters.page)
     return {
         "count": paginator.count,
@@ -94,6 +101,7 @@ def list_cases(request, filters: Query[CaseFilters]):
 )
 def get_case(request, number: str, reveal: bool = False):
     case = access_case(request.user, number)
+    actions.mark_read(case, request.user)
     if reveal:
         try:
             actions.reveal_parties(case, request.user, ip=client_ip(request), purpose="api")
@@ -118,6 +126,8 @@ def case_action(request, number: str, payload: ActionIn):
             days=payload.days,
             category=payload.category,
             target=payload.target,
+            decision=payload.decision,
+            settled=payload.settled,
         )
     except ActionRefused as error:
         _refused(error)

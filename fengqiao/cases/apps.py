@@ -23,7 +23,11 @@ class CasesConfig(AppConfig):
                 "超期预警", "overdue-board", centre | {Role.LEADER, Role.DEPARTMENT_STAFF}, order=40
             )
         )
+        from . import followups
         from .selectors import home_summary
+        from .sweep import register_sweeper
+
+        register_sweeper("follow_ups", followups.ask_due)
 
         panels.register(
             panels.Panel("事项概况", "cases/panels/summary.html", staff, order=10, context=home_summary)

@@ -6,8 +6,14 @@ days, which follow China's official holidays and make-up working days (chinese-c
 deadline in a year the holiday calendar does not know raises CalendarUnknown instead of guessing.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+
+from fengqiao.workdays import calendar as workdays
+from fengqiao.workdays.calendar import CalendarUnknown  # noqa: F401  (re-exported)
 
 from .codes import Category, Level
 
@@ -18,49 +24,80 @@ PETITION_HANDLE_DAYS = 60
 PETITION_MAX_EXTENSION_DAYS = 30
 
 
-class CalendarUnknown(Exception):
-    """The holiday calendar has no data for the year a working-day deadline falls in."""
-
-
 def is_working_day(day: date) -> bool:
-    import chinese_calendar
-
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        raise CalendarUnknown(f"no holiday calendar for {day.year}; an admin must add it") from None
+    """Whether a local date is a working day (fengqiao.workdays.calendar; CalendarUnknown when the
+    calendar lacks its year)."""
+    return workdays.is_working_day(day)
 
 
 def add_days(start: datetime, days: int, day_kind: str = "calendar") -> datetime:
-    """The moment `days` days after `start`: natural days, or working days at the same local time."""
-    if day_kind == "calendar":
-        return start + timedelta(days=days)
-    local = start.astimezone(LOCAL)
-    day = local.date()
-    remaining = days
-    while remaining > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return datetime.combine(day, local.timetz()).astimezone(start.tzinfo)
+    """The moment `days` days after `start`: natural days, or working days at the same local time
+    (fengqiao.workdays.calendar.add_duration, which records a CalendarWarning and raises
+    CalendarUnknown for a year the calendar lacks)."""
+    return workdays.add_duration(start, days, day_kind)
 
 
-def handle_limit(category: str, level: str) -> tuple[int, str]:
-    """(days, day kind) for handling a case of `category` at `level`: a rule for the category,
-    else a rule for all categories at that level, else the default seven natural days. Petitions
-    have their statutory limit whatever the level."""
-    from .models import Clock, DeadlineRule
+@dataclass(frozen=True)
+class Limit:
+    amount: int
+    counting: str  # calendar | working | hours
+    yellow_after: int
+    source: str
 
-    if category == Category.PETITION:
-        return PETITION_HANDLE_DAYS, "calendar"
-    rules = {
-        rule.category: rule
-        for rule in DeadlineRule.objects.filter(
-            stage=Clock.Stage.HANDLE, level=level, category__in=[category, ""]
+    def due(self, start: datetime) -> datetime:
+        return advance(start, self.amount, self.counting)
+
+    def yellow(self, start: datetime) -> datetime:
+        return advance(start, self.yellow_after, self.counting)
+
+    def halved(self) -> "Limit":
+        return Limit(
+            max(1, self.amount // 2), self.counting, self.yellow_after // 2, f"{self.source}(高风险减半)"
         )
-    }
-    rule = rules.get(category) or rules.get("")
-    return (rule.days, rule.day_kind) if rule else (DEFAULT_DAYS, "calendar")
+
+
+DEFAULTS = {
+    "accept": Limit(24, "hours", 16, "默认:24小时内签收"),
+    "handle": Limit(DEFAULT_DAYS, "calendar", 5, "默认:四级七天"),
+    "verify": Limit(3, "calendar", 2, "默认:3日内核查"),
+}
+PETITION_LIMITS = {
+    "accept": Limit(PETITION_ACCEPT_DAYS, "calendar", 12, "《信访工作条例》:15日内决定是否受理"),
+    "handle": Limit(PETITION_HANDLE_DAYS, "calendar", 50, "《信访工作条例》:60日内办结"),
+}
+
+
+def advance(start: datetime, amount: int, counting: str) -> datetime:
+    if counting == "hours":
+        return start + timedelta(hours=amount)
+    return add_days(start, amount, counting)
+
+
+def limit_for(stage: str, category: str, level: str, unit_id: int | None = None) -> Limit:
+    """The limit of a stage for a case of `category` at `level` held by a unit. Petitions have their
+    statutory limits; otherwise the most specific admin rule (unit, then category+level, level,
+    category), else the defaults."""
+    from .models import DeadlineRule
+
+    if category == Category.PETITION and stage in PETITION_LIMITS:
+        return PETITION_LIMITS[stage]
+    rules = DeadlineRule.objects.filter(
+        stage=stage, category__in=[category, ""], level__in=[level, ""]
+    ).filter(Q(unit__isnull=True) | Q(unit_id=unit_id))
+
+    def specificity(rule):
+        return (
+            rule.unit_id is not None,
+            bool(rule.category) and bool(rule.level),
+            bool(rule.level),
+            bool(rule.category),
+        )
+
+    best = max(rules, key=specificity, default=None)
+    if best is None:
+        return DEFAULTS[stage]
+    yellow = best.yellow_after if best.yellow_after is not None else best.amount * 7 // 10
+    return Limit(best.amount, best.counting, min(yellow, best.amount), str(best))
 
 
 def level_label(level: str) -> str:

@@ -64,6 +64,9 @@ class Case(models.Model):
     needs_triage = models.BooleanField("待人工研判", default=False)
     satisfaction = models.PositiveSmallIntegerField("满意度(1-5)", null=True, blank=True)
     extended = models.BooleanField("已延期", default=False)
+    urgent = models.BooleanField("加急", default=False)
+    pinned = models.BooleanField("置顶", default=False)
+    returns = models.PositiveSmallIntegerField("被退回次数", default=0)
     resolved_at = models.DateTimeField("办结时间", null=True, blank=True)
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -91,6 +94,23 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title or self.description[:20]}"
+
+    @property
+    def pressing_clock(self):
+        """The running clock due soonest, with `.current_colour` (use with prefetch_related("clocks"))."""
+        from django.utils import timezone
+
+        running = [clock for clock in self.clocks.all() if clock.outcome == Clock.Outcome.RUNNING]
+        if not running:
+            return None
+        clock = min(running, key=lambda c: c.due_at)
+        clock.current_colour = clock.colour(timezone.now())
+        return clock
+
+    @property
+    def latest_instruction(self):
+        instructions = list(self.instructions.all())
+        return max(instructions, key=lambda i: i.at) if instructions else None
 
     @property
     def is_open(self) -> bool:
@@ -148,6 +168,7 @@ class Clock(models.Model):
     class Stage(models.TextChoices):
         ACCEPT = "accept", "受理时限"
         HANDLE = "handle", "办理时限"
+        VERIFY = "verify", "核查时限"
 
     class Outcome(models.TextChoices):
         RUNNING = "running", "计时中"
@@ -160,17 +181,56 @@ class Clock(models.Model):
     level = models.CharField(max_length=8, choices=Level.choices)
     unit = models.ForeignKey("accounts.Unit", null=True, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField()
+    yellow_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField()
     stopped_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    yellow_carded_at = models.DateTimeField(null=True, blank=True)
+    red_carded_at = models.DateTimeField(null=True, blank=True)
+    rule = models.CharField("依据", max_length=120, blank=True)
 
     class Meta:
         verbose_name = "时限"
         verbose_name_plural = "时限"
         indexes = [
             models.Index(fields=["due_at"], name="clock_running_due", condition=Q(outcome="running")),
+            models.Index(
+                fields=["yellow_at"],
+                name="clock_yellow_pending",
+                condition=Q(outcome="running", yellow_carded_at__isnull=True),
+            ),
             models.Index(fields=["case", "outcome"], name="clock_case_outcome"),
         ]
+
+    def colour(self, now) -> str:
+        """green, yellow (warning threshold passed) or red (limit passed)."""
+        end = self.stopped_at or now
+        if self.outcome == self.Outcome.BREACHED or end > self.due_at:
+            return "red"
+        if self.outcome == self.Outcome.RUNNING and self.yellow_at is not None and now >= self.yellow_at:
+            return "yellow"
+        return "green"
+
+
+class Card(models.Model):
+    """A yellow (warning) or red (breach) card given to the unit holding a clock; evaluation counts them."""
+
+    class Colour(models.TextChoices):
+        YELLOW = "yellow", "黄牌"
+        RED = "red", "红牌"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="cards")
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="cards")
+    unit = models.ForeignKey("accounts.Unit", null=True, on_delete=models.PROTECT, related_name="cards")
+    colour = models.CharField(max_length=6, choices=Colour.choices)
+    stage = models.CharField(max_length=10, choices=Clock.Stage.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "黄红牌"
+        verbose_name_plural = "黄红牌"
+        constraints = [models.UniqueConstraint(fields=["clock", "colour"], name="card_once_per_clock")]
+        indexes = [models.Index(fields=["unit", "at"], name="card_unit_at")]
 
 
 class TimelineEntry(models.Model):
@@ -219,27 +279,69 @@ class CaseLink(models.Model):
 
 
 class DeadlineRule(models.Model):
-    """The time limit of a stage at a level, per category or for all categories (blank)."""
+    """The time limit of a stage, with its yellow warning threshold. The most specific rule wins:
+    one for the handling unit, then for the category at the level, the level, the category, and
+    finally the built-in defaults (deadlines.DEFAULTS)."""
 
-    class DayKind(models.TextChoices):
+    class Counting(models.TextChoices):
         CALENDAR = "calendar", "自然日"
         WORKING = "working", "工作日"
+        HOURS = "hours", "小时"
 
     stage = models.CharField("环节", max_length=10, choices=Clock.Stage.choices, default=Clock.Stage.HANDLE)
     category = models.CharField("类别(空=全部)", max_length=24, choices=Category.choices, blank=True)
-    level = models.CharField("层级", max_length=8, choices=Level.choices)
-    days = models.PositiveSmallIntegerField("天数")
-    day_kind = models.CharField("计日方式", max_length=10, choices=DayKind.choices, default=DayKind.CALENDAR)
+    level = models.CharField("层级(空=全部)", max_length=8, choices=Level.choices, blank=True)
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name="承办单位(空=全部)",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    amount = models.PositiveSmallIntegerField("时限", default=7)
+    counting = models.CharField(
+        "计时方式", max_length=10, choices=Counting.choices, default=Counting.CALENDAR
+    )
+    yellow_after = models.PositiveSmallIntegerField(
+        "黄牌预警(已用时)", null=True, blank=True, help_text="同一计时方式;空 = 时限的 70%"
+    )
 
     class Meta:
         verbose_name = "时限规则"
         verbose_name_plural = "时限规则"
         constraints = [
-            models.UniqueConstraint(fields=["stage", "category", "level"], name="deadline_rule_once")
+            models.UniqueConstraint(fields=["stage", "category", "level", "unit"], name="deadline_rule_once")
         ]
 
     def __str__(self):
-        return f"{self.get_level_display()} {self.get_category_display() or '全部类别'} {self.days}{self.get_day_kind_display()}"
+        scope = " ".join(
+            filter(
+                None,
+                [
+                    self.get_level_display() if self.level else "",
+                    self.get_category_display() if self.category else "",
+                ],
+            )
+        )
+        return f"{self.get_stage_display()} {scope or '全部'} {self.amount}{self.get_counting_display()}"
+
+
+class UrgencyRule(models.Model):
+    """Admin-set rules of the loop (one row): how much 加急 shortens the remaining time of the
+    running clocks, and how many days after closing the applicant is asked (回访)."""
+
+    remaining_percent = models.PositiveSmallIntegerField("加急后剩余时间(%)", default=50)
+    minimum_hours = models.PositiveSmallIntegerField("加急后至少保留(小时)", default=4)
+    follow_up_days = models.PositiveSmallIntegerField("结案后回访(天)", default=7)
+
+    class Meta:
+        verbose_name = "加急与回访规则"
+        verbose_name_plural = "加急与回访规则"
+
+    @classmethod
+    def current(cls) -> "UrgencyRule":
+        return cls.objects.order_by("pk").first() or cls()
 
 
 class CaseSequence(models.Model):
@@ -247,3 +349,98 @@ class CaseSequence(models.Model):
 
     key = models.CharField(max_length=32, primary_key=True)
     value = models.PositiveIntegerField(default=0)
+
+
+class ExtensionRequest(models.Model):
+    """A handler asks for more time; the supervising centre grants up to what was asked, or refuses."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        GRANTED = "granted", "已批准"
+        REFUSED = "refused", "未批准"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("accounts.Unit", null=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    days = models.PositiveSmallIntegerField("申请天数")
+    reason = models.TextField("理由")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    granted_days = models.PositiveSmallIntegerField("批准天数", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-requested_at"]
+
+
+class Instruction(models.Model):
+    """A leader's (or centre head's) instruction on a case (领导批示), shown at the top of it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="instructions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    text = models.TextField("批示内容")
+
+    class Meta:
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+        ordering = ["-at"]
+
+
+class SkipLevelRule(models.Model):
+    """Matters that go to higher centres at once (越级上报): by category, by words in the text
+    (e.g. 死亡, 群体), or by risk; with copies to named departments."""
+
+    name = models.CharField("规则名称", max_length=100)
+    categories = models.JSONField("类别(空=全部)", default=list, blank=True)
+    keywords = models.JSONField("关键词(任一命中)", default=list, blank=True)
+    min_risk = models.PositiveSmallIntegerField("风险分达到", null=True, blank=True)
+    urgent_only = models.BooleanField("仅限加急事项", default=False)
+    notify_levels = models.JSONField("报送层级", default=list, help_text='例如 ["county", "city"]')
+    copy_departments = models.JSONField("抄送部门", default=list, blank=True)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "越级上报规则"
+        verbose_name_plural = "越级上报规则"
+
+    def __str__(self):
+        return self.name
+
+
+class SkipLevelFiring(models.Model):
+    rule = models.ForeignKey(SkipLevelRule, on_delete=models.CASCADE, related_name="firings")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="skip_level_firings")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "case"], name="skip_level_once")]
+
+
+class FollowUp(models.Model):
+    """N days after closing, the applicant is asked whether the matter is really settled; "no"
+    reopens it and counts against the unit that closed it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    unit = models.ForeignKey("accounts.Unit", null=True, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField()
+    token = models.CharField(max_length=43, unique=True)
+    asked_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    settled = models.BooleanField(null=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "回访"
+        verbose_name_plural = "回访"
+        indexes = [models.Index(fields=["due_at"], name="follow_up_due", condition=Q(asked_at__isnull=True))]

@@ -2,7 +2,7 @@
 
 from .actions import available_actions
 from .codes import Category, Level, Status
-from .models import Case, CaseLink, Clock
+from .models import Case, CaseLink
 
 TIMELINE_LABELS = {
     "reported": "登记",
@@ -26,19 +26,25 @@ TIMELINE_LABELS = {
     "merge": "并入其他事项",
     "reclassify": "研判分类",
     "risk_warning": "风险预警",
+    "yellow_card": "黄牌预警",
+    "red_card": "红牌超时",
+    "request_extension": "申请延期",
+    "decide_extension": "审批延期",
+    "instruct": "领导批示",
+    "urge": "加急",
+    "pin": "置顶",
+    "unpin": "取消置顶",
+    "read": "已阅",
+    "skip_level": "越级上报",
+    "follow_up_asked": "回访",
+    "record_follow_up": "登记回访",
+    "meeting": "联席会议",
+    "meeting_task_done": "会议任务完成",
+    "meeting_task_overdue": "会议任务超期",
+    "emergency": "启动应急预案",
+    "emergency_step_done": "应急步骤完成",
+    "emergency_step_overdue": "应急步骤超时",
 }
-
-
-def clock_colour(clock: Clock, now) -> str:
-    if clock.outcome == Clock.Outcome.BREACHED or (
-        clock.outcome == Clock.Outcome.RUNNING and now > clock.due_at
-    ):
-        return "red"
-    if clock.outcome == Clock.Outcome.RUNNING:
-        span = (clock.due_at - clock.started_at).total_seconds()
-        if span > 0 and (now - clock.started_at).total_seconds() / span >= 0.8:
-            return "yellow"
-    return "green"
 
 
 def party_dicts(case: Case, revealed: bool) -> list[dict]:
@@ -87,6 +93,12 @@ def related_numbers(case: Case) -> list[str]:
     return sorted(set(outgoing) | set(incoming))
 
 
+def running_clock(case: Case) -> dict | None:
+    """The most pressing running clock and its colour, for lists and queues."""
+    clock = case.pressing_clock
+    return {"stage": clock.stage, "due_at": clock.due_at, "colour": clock.current_colour} if clock else None
+
+
 def case_brief(case: Case) -> dict:
     return {
         "number": case.number,
@@ -108,6 +120,9 @@ def case_brief(case: Case) -> dict:
         "deadline_at": case.deadline_at,
         "overdue": case.overdue,
         "risk": case.risk,
+        "urgent": case.urgent,
+        "pinned": case.pinned,
+        "clock": running_clock(case),
     }
 
 
@@ -129,6 +144,29 @@ def case_dict(case: Case, user, revealed: bool = False) -> dict:
         },
         "satisfaction": case.satisfaction,
         "needs_triage": case.needs_triage,
+        "urgent": case.urgent,
+        "pinned": case.pinned,
+        "returns": case.returns,
+        "instructions": [
+            {"at": i.at, "author": str(i.author), "text": i.text}
+            for i in case.instructions.select_related("author")
+        ],
+        "extension_requests": [
+            {
+                "days": r.days,
+                "reason": r.reason,
+                "state": r.state,
+                "granted_days": r.granted_days,
+                "requested_by": str(r.requested_by),
+                "decision_note": r.decision_note,
+            }
+            for r in case.extension_requests.select_related("requested_by")
+        ],
+        "read_by": [
+            {"unit": a.unit.name, "read_at": a.read_at}
+            for a in case.assignments.select_related("unit")
+            if a.read_at
+        ],
         "merged_into": case.merged_into.number if case.merged_into_id else None,
         "routing": case.classification.get("routing"),
         "escalations": case.escalations,
@@ -140,9 +178,12 @@ def case_dict(case: Case, user, revealed: bool = False) -> dict:
                 "started_at": clock.started_at,
                 "due_at": clock.due_at,
                 "outcome": clock.outcome,
-                "colour": clock_colour(clock, now),
+                "colour": clock.colour(now),
+                "yellow_at": clock.yellow_at,
+                "unit": clock.unit.name if clock.unit_id else None,
+                "rule": clock.rule,
             }
-            for clock in case.clocks.order_by("started_at", "id")
+            for clock in case.clocks.select_related("unit").order_by("started_at", "id")
         ],
         "related": related_numbers(case),
         "parties": party_dicts(case, revealed),

@@ -19,7 +19,12 @@ def filtered_cases(user, params) -> tuple:
     """(queryset, cleaned filters) for the list page; unknown filter values are ignored."""
     from .codes import Category, Channel, Level
 
-    cases = visible_cases(user).filter(merged_into__isnull=True).select_related("handling_unit", "region")
+    cases = (
+        visible_cases(user)
+        .filter(merged_into__isnull=True)
+        .select_related("handling_unit", "region")
+        .prefetch_related("clocks", "instructions")
+    )
     cleaned = {}
     region = (params.get("region") or "").strip()
     if region and can_see_region(user, region):
@@ -37,20 +42,25 @@ def filtered_cases(user, params) -> tuple:
     if text:
         cases = cases.filter(Q(number=text) | Q(title__icontains=text) | Q(description__icontains=text))
         cleaned["q"] = text
-    return cases.order_by("-reported_at", "-id"), cleaned
+    return cases.order_by("-pinned", "-reported_at", "-id"), cleaned
 
 
 def my_work(user):
     """The open cases waiting on the user's unit: held by it, or assigned to it and not yet done."""
-    cases = visible_cases(user).filter(merged_into__isnull=True).select_related("handling_unit", "region")
+    cases = (
+        visible_cases(user)
+        .filter(merged_into__isnull=True)
+        .select_related("handling_unit", "region")
+        .prefetch_related("clocks", "instructions")
+    )
     if user.role == Role.LEADER or not user.unit_id:
-        return cases.filter(status__in=OPEN_STATUSES).order_by("deadline_at")
+        return cases.filter(status__in=OPEN_STATUSES).order_by("-pinned", "deadline_at")
     assigned = Assignment.objects.filter(
         unit_id=user.unit_id, state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]
     ).values("case_id")
     waiting = Q(handling_unit_id=user.unit_id, status__in=OPEN_STATUSES | {Status.RESOLVED, Status.VERIFIED})
     waiting |= Q(pk__in=assigned, status__in=OPEN_STATUSES)
-    return cases.filter(waiting).order_by("deadline_at")
+    return cases.filter(waiting).order_by("-pinned", "-urgent", "deadline_at")
 
 
 def triage_queue(user):
@@ -58,7 +68,8 @@ def triage_queue(user):
         visible_cases(user)
         .filter(needs_triage=True, merged_into__isnull=True, status__in=OPEN_STATUSES)
         .select_related("handling_unit", "region")
-        .order_by("reported_at")
+        .prefetch_related("clocks", "instructions")
+        .order_by("-pinned", "reported_at")
     )
 
 
@@ -70,7 +81,8 @@ def overdue_board(user):
         .filter(merged_into__isnull=True, status__in=OPEN_STATUSES)
         .filter(Q(overdue=True) | Q(deadline_at__lte=soon))
         .select_related("handling_unit", "region")
-        .order_by("deadline_at")
+        .prefetch_related("clocks", "instructions")
+        .order_by("-pinned", "deadline_at")
     )
 
 

@@ -14,9 +14,10 @@ from django.db import connection, transaction
 
 from fengqiao import clock as wallclock
 
+from . import clocks
 from .actions import _log, escalate
-from .codes import OPEN_STATUSES, Track, next_level
-from .models import Case, Clock
+from .codes import OPEN_STATUSES, Category, next_level
+from .models import Card, Case, Clock
 
 BATCH = 500
 
@@ -34,6 +35,7 @@ def register_sweeper(name: str, function) -> None:
 class SweepResult:
     escalated: int = 0
     flagged_overdue: int = 0
+    cards: int = 0
     cases: int = 0
     others: dict = field(default_factory=dict)
 
@@ -42,14 +44,18 @@ def sweep(at: datetime | None = None) -> SweepResult:
     at = at or wallclock.now()
     result = SweepResult()
     seen: set[int] = set()
+    running = Clock.objects.filter(outcome=Clock.Outcome.RUNNING)
     while True:
-        due = (
-            Clock.objects.filter(outcome=Clock.Outcome.RUNNING, due_at__lte=at)
-            .exclude(case_id__in=seen)
-            .order_by("due_at")
-            .values_list("case_id", flat=True)[:BATCH]
+        due = running.filter(due_at__lte=at).exclude(case_id__in=seen).order_by("due_at")
+        yellow = running.filter(yellow_carded_at__isnull=True, yellow_at__lte=at).exclude(case_id__in=seen)
+        batch = list(
+            dict.fromkeys(
+                [
+                    *due.values_list("case_id", flat=True)[:BATCH],
+                    *yellow.order_by("yellow_at").values_list("case_id", flat=True)[:BATCH],
+                ]
+            )
         )
-        batch = list(dict.fromkeys(due))
         if not batch:
             for name, function in SWEEPERS:
                 result.others[name] = function(at)
@@ -63,20 +69,32 @@ def sweep(at: datetime | None = None) -> SweepResult:
                 _sweep_case(case, at, result)
 
 
+def _next_event(case: Case, at: datetime) -> tuple[str, Clock] | None:
+    """The earliest thing due on the case's running clocks: a yellow threshold or a limit."""
+    running = case.clocks.filter(outcome=Clock.Outcome.RUNNING)
+    yellow = (
+        running.filter(yellow_carded_at__isnull=True, yellow_at__lte=at).order_by("yellow_at", "id").first()
+    )
+    due = running.filter(due_at__lte=at).order_by("due_at", "id").first()
+    if yellow is not None and (due is None or yellow.yellow_at <= due.due_at):
+        return "yellow", yellow
+    return ("red", due) if due is not None else None
+
+
 def _sweep_case(case: Case, at: datetime, result: SweepResult) -> None:
     touched = False
-    while True:
-        clock = (
-            case.clocks.filter(outcome=Clock.Outcome.RUNNING, due_at__lte=at).order_by("due_at", "id").first()
-        )
-        if clock is None:
-            break
+    while (event := _next_event(case, at)) is not None:
+        kind, clock = event
         touched = True
+        if kind == "yellow":
+            clocks.card(case, clock, Card.Colour.YELLOW, clock.yellow_at)
+            result.cards += 1
+            continue
         clock.outcome = Clock.Outcome.BREACHED
         clock.stopped_at = clock.due_at
         clock.save(update_fields=["outcome", "stopped_at"])
-        if not case.overdue:
-            case.overdue = True
+        result.cards += 1
+        if clocks.breach(case, clock, clock.due_at):
             result.flagged_overdue += 1
             _log(
                 case,
@@ -87,7 +105,7 @@ def _sweep_case(case: Case, at: datetime, result: SweepResult) -> None:
             )
         can_rise = (
             clock.stage == Clock.Stage.HANDLE
-            and case.track != Track.PETITION
+            and case.category != Category.PETITION
             and case.status in OPEN_STATUSES
             and next_level(case.level) is not None
         )

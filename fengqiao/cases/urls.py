@@ -12,4 +12,5 @@ urlpatterns = [
     path("cases/suggest-category/", views.suggest_category, name="suggest-category"),
     path("cases/<str:number>/", views.case_detail, name="case-detail"),
     path("cases/<str:number>/action/", views.case_action, name="case-action"),
+    path("follow-up/<str:token>/", views.follow_up_answer, name="follow-up"),
 ]

@@ -19,6 +19,18 @@ from .presenters import case_dict
 from .workflow import TRANSITIONS, ActionRefused
 
 STAFF_INTAKE = {Role.ADMIN, Role.CENTRE_STAFF}
+REQUIRED_NOTES = {
+    "reject",
+    "return",
+    "escalate",
+    "resolve",
+    "redo",
+    "reopen",
+    "extend",
+    "request_extension",
+    "decide_extension",
+    "instruct",
+}
 FILTER_CHOICES = {
     "statuses": Status.choices,
     "categories": Category.choices,
@@ -145,6 +157,7 @@ def grid_report(request):
 def case_detail(request, number):
     _require_staff(request.user)
     case = access_case(request.user, number)
+    actions.mark_read(case, request.user)
     revealed = False
     if request.method == "POST" and request.POST.get("reveal"):
         try:
@@ -167,6 +180,7 @@ def case_detail(request, number):
             "may_reveal": may_unmask(request.user) and bool(data["parties"]),
             "actions": [(name, TRANSITIONS[name].label) for name in data["actions"]],
             "categories": Category.choices,
+            "required_notes": REQUIRED_NOTES,
             "units": actions.dispatchable_units(case, request.user)
             .select_related("region")
             .order_by("region_id", "kind")
@@ -196,6 +210,8 @@ def case_action(request, number):
             days=int(days) if days and days.isdigit() else None,
             category=request.POST.get("category") or None,
             target=request.POST.get("target", "").strip() or None,
+            decision=request.POST.get("decision") or None,
+            settled={"yes": True, "no": False}.get(request.POST.get("settled", "")),
         )
     except (ActionRefused, FieldError) as error:
         messages.error(
@@ -208,6 +224,10 @@ def case_action(request, number):
 
 
 EXPLANATIONS = {
+    "decision": "请选择批准或不批准",
+    "settled": "请选择是否已解决",
+    "target": "请填写要并入的事项编号",
+    "category": "请选择类别",
     "note": "请填写说明",
     "units": "请选择承办单位",
     "satisfaction": "满意度为1至5",
@@ -240,3 +260,20 @@ def suggest_category(request):
             "top": [(Category(code).label, p) for code, p in result.top] if result else [],
         },
     )
+
+
+def follow_up_answer(request, token):
+    """The public page an applicant reaches from the follow-up SMS: is the matter really settled?"""
+    from .followups import answer
+    from .models import FollowUp
+
+    follow_up = FollowUp.objects.select_related("case").filter(token=token).first()
+    if follow_up is None:
+        from django.http import Http404
+
+        raise Http404
+    done = follow_up.answered_at is not None
+    if request.method == "POST" and not done and request.POST.get("settled") in ("yes", "no"):
+        answer(follow_up, request.POST["settled"] == "yes", request.POST.get("note", "")[:1000])
+        done = True
+    return render(request, "cases/follow_up.html", {"follow_up": follow_up, "done": done})

@@ -12,8 +12,10 @@ from fengqiao.accounts.roles import Role
 from .codes import Status
 
 CENTRE = frozenset({Role.ADMIN, Role.CENTRE_STAFF})
+SUPERVISORS = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.LEADER})
 HANDLERS = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.DEPARTMENT_STAFF, Role.MEDIATOR, Role.GRID_WORKER})
 OPEN = frozenset({Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS})
+ANY = frozenset(Status)
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,12 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     "accept": Transition("受理", frozenset({Status.REPORTED}), Status.ACCEPTED, CENTRE),
     "reject": Transition("不予受理", frozenset({Status.REPORTED}), Status.REJECTED, CENTRE),
+    # Dispatching a fresh case accepts it on the way (中心吹哨).
     "dispatch": Transition(
-        "交办", frozenset({Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS}), Status.DISPATCHED, CENTRE
+        "交办",
+        frozenset({Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS}),
+        Status.DISPATCHED,
+        CENTRE,
     ),
     # Starting straight from "reported" is 即接即办: the unit holding a fresh case settles it at once.
     "start": Transition(
@@ -44,12 +50,21 @@ TRANSITIONS: dict[str, Transition] = {
     "resolve": Transition(
         "办结", frozenset({Status.IN_PROGRESS}), Status.RESOLVED, HANDLERS, holder_only=True
     ),
-    "redo": Transition("核查不通过", frozenset({Status.RESOLVED}), Status.IN_PROGRESS, CENTRE),
+    # From "verified" a redo is the centre refusing to approve the closure (结案审批退回).
+    "redo": Transition("退回重办", frozenset({Status.RESOLVED, Status.VERIFIED}), Status.IN_PROGRESS, CENTRE),
     "verify": Transition("核查通过", frozenset({Status.RESOLVED}), Status.VERIFIED, CENTRE),
-    "close": Transition("评价结案", frozenset({Status.VERIFIED}), Status.CLOSED, CENTRE),
+    "close": Transition("审批结案", frozenset({Status.VERIFIED}), Status.CLOSED, CENTRE),
     "reopen": Transition("重新办理", frozenset({Status.CLOSED, Status.REJECTED}), Status.ACCEPTED, CENTRE),
     "extend": Transition("延期", OPEN, None, CENTRE),
     "reclassify": Transition("研判分类", OPEN, None, CENTRE),
+    "request_extension": Transition("申请延期", OPEN, None, HANDLERS, holder_only=True),
+    "decide_extension": Transition("审批延期", OPEN, None, CENTRE),
+    # Leaders are read-only except for what supervising means: instructions, urgency, pinning.
+    "instruct": Transition("领导批示", ANY, None, SUPERVISORS),
+    "urge": Transition("加急", OPEN, None, SUPERVISORS),
+    "pin": Transition("置顶", ANY, None, SUPERVISORS),
+    "unpin": Transition("取消置顶", ANY, None, SUPERVISORS),
+    "record_follow_up": Transition("登记回访", frozenset({Status.CLOSED}), None, CENTRE),
     "merge": Transition("合并重复事项", OPEN, None, CENTRE),
 }
 ACTIONS = tuple(TRANSITIONS)

@@ -3,7 +3,9 @@
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, create_demo_units
 
 
-def load_demo(password: str = DEFAULT_PASSWORD, stdout=None) -> list:
+def load_demo(password: str = DEFAULT_PASSWORD, stdout=None, history: bool = False) -> list:
+    """Regions, units and accounts; with `history`, also a year of cases up to today
+    (`demo.history`), which takes about half a minute the first time."""
     from fengqiao.regions.demo import create_demo_regions
 
     def say(message):
@@ -16,4 +18,9 @@ def load_demo(password: str = DEFAULT_PASSWORD, stdout=None) -> list:
     say(f"units: {created} created" if created else "units: already present")
     accounts = create_demo_accounts(password)
     say(f"accounts: {len(accounts)} ready")
+    if history:
+        from .history import create_demo_history
+
+        if not create_demo_history(stdout=stdout):
+            say("history: already present")
     return accounts

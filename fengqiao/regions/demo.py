@@ -296,20 +296,8 @@ def create_demo_regions() -> int:
         return 0
     rows = demo_region_rows()
     with transaction.atomic():
-        Region.objects.bulk_create(
-            [
-                Region(
-                    code=row["code"],
-                    parent_id=row["parent_code"],
-                    kind=row["kind"],
-                    name=row["name"],
-                    polygon=row["polygon"],
-                    centroid_lat=row["centroid_lat"],
-                    centroid_lng=row["centroid_lng"],
-                )
-                for row in rows
-            ],
-            batch_size=500,
-        )
+        from .geojson import region_from_row
+
+        Region.objects.bulk_create([region_from_row(row) for row in rows], batch_size=500)
     locate.invalidate()
     return len(rows)

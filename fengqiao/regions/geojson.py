@@ -45,6 +45,19 @@ class ImportResult:
         return not self.errors
 
 
+def region_from_row(row: dict) -> Region:
+    """A Region from the plain row shape the demo builder and the importer share."""
+    return Region(
+        code=row["code"],
+        parent_id=row["parent_code"],
+        kind=row["kind"],
+        name=row["name"],
+        polygon=row["polygon"],
+        centroid_lat=row["centroid_lat"],
+        centroid_lng=row["centroid_lng"],
+    )
+
+
 def export_tree(root_code: str, kinds: list[str] | None = None) -> dict:
     """The region `root_code` and everything below it (only of `kinds` if given), ordered by code."""
     codes.validate(root_code)
@@ -281,18 +294,7 @@ def import_tree(feature_collection: dict) -> ImportResult:
         return ImportResult(errors=errors)
     rows.sort(key=lambda row: (_level(row["code"]), row["code"]))  # parents first
     existing = _existing(row["code"] for row in rows)
-    regions = [
-        Region(
-            code=row["code"],
-            parent_id=row["parent_code"],
-            kind=row["kind"],
-            name=row["name"],
-            polygon=row["polygon"],
-            centroid_lat=row["centroid_lat"],
-            centroid_lng=row["centroid_lng"],
-        )
-        for row in rows
-    ]
+    regions = [region_from_row(row) for row in rows]
     with transaction.atomic():
         Region.objects.bulk_create(
             regions,

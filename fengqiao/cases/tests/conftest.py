@@ -2,22 +2,8 @@ import pytest
 
 from fengqiao.cases import actions
 from fengqiao.cases.actions import Intake, PartyInput
-from fengqiao.regions.models import Region
 
 VALID_ID = "11010519491231002X"
-
-
-@pytest.fixture
-def grid_point():
-    """A position inside the n-th grid of a township, and that grid's code."""
-    from shapely.geometry import shape
-
-    def point(township_prefix="990102001", n=0):
-        grid = Region.objects.filter(kind="grid", code__startswith=township_prefix).order_by("code")[n]
-        inside = shape(grid.polygon).representative_point()
-        return inside.y, inside.x, grid.code
-
-    return point
 
 
 @pytest.fixture

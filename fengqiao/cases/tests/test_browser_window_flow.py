@@ -3,17 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import DEMO_PASSWORD
+from conftest import log_in
 
 pytestmark = [pytest.mark.browser]
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("link", name="事项列表")).to_be_visible()
 
 
 def open_action(page, action):

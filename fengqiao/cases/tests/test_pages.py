@@ -107,7 +107,8 @@ def test_detail_shows_only_the_actions_the_user_may_take(client, make_case):
     case = make_case("town1")
     login(client, "leader")
     page = client.get(f"/cases/{case.number}/").content.decode()
-    assert 'name="action"' not in page
+    assert 'value="instruct"' in page and 'value="urge"' in page  # leaders supervise…
+    assert 'value="accept"' not in page and 'value="dispatch"' not in page  # …and handle nothing
     client.logout()
     login(client, "town1")
     page = client.get(f"/cases/{case.number}/").content.decode()
@@ -173,12 +174,13 @@ def test_admins_set_time_limits_and_see_cases_read_only(client, make_case):
     login(client, "admin")
     response = client.post(
         "/admin/cases/deadlinerule/add/",
-        {"stage": "handle", "category": "traffic", "level": "town", "days": 5, "day_kind": "working"},
+        {"stage": "handle", "category": "traffic", "level": "town", "amount": 5, "counting": "working"},
     )
     assert response.status_code == 302
-    from fengqiao.cases.deadlines import handle_limit
+    from fengqiao.cases.deadlines import limit_for
 
-    assert handle_limit("traffic", "town") == (5, "working")
+    limit = limit_for("handle", "traffic", "town")
+    assert (limit.amount, limit.counting, limit.yellow_after) == (5, "working", 3)
     page = client.get(f"/admin/cases/case/{case.pk}/change/")
     assert page.status_code == 200 and case.number in page.content.decode()
     assert client.post(f"/admin/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403

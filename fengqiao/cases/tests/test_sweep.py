@@ -93,7 +93,7 @@ def test_the_command_takes_an_iso_time(village_case):
 def test_a_per_category_rule_sets_the_limit(make_case):
     from fengqiao.cases.models import DeadlineRule
 
-    DeadlineRule.objects.create(category="traffic", level="town", days=3)
+    DeadlineRule.objects.create(category="traffic", level="town", amount=3)
     case = make_case("town1", category="traffic", description="两车刮擦,双方就赔偿争执")
     assert case.deadline_at == case.reported_at + 3 * DAY
     other = make_case("town1")
@@ -104,9 +104,9 @@ def test_a_per_category_rule_sets_the_limit(make_case):
 def test_working_day_rule_skips_the_national_day_holiday(make_case):
     from fengqiao.cases.models import DeadlineRule
 
-    DeadlineRule.objects.create(category="", level="town", days=5, day_kind="working")
-    # Friday 2026-09-25 10:00 local; 2026-09-27 (Sunday) is a make-up working day and 10-01..10-07
-    # are holidays: working days after it are 9-27, 9-28, 9-29, 9-30, 10-08 … (per chinese-calendar).
+    DeadlineRule.objects.create(category="", level="town", amount=5, counting="working")
+    # Friday 2026-09-25 10:00 local; the Mid-Autumn and National Day holidays follow (10-10 is a
+    # make-up working day): the count follows chinese-calendar's arrangement.
     import chinese_calendar
 
     from fengqiao.cases.deadlines import LOCAL
@@ -185,3 +185,15 @@ def test_two_sweep_processes_at_once_escalate_each_case_exactly_once(make_case):
     assert set(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("level", flat=True)) == {
         "county"
     }
+
+
+@pytest.mark.django_db
+def test_an_escalated_petition_keeps_its_statutory_limit(make_case, act):
+    petition = act(
+        make_case("county", category="petition", description="反映村干部处理纠纷不公"), "county", "accept"
+    )
+    due = petition.clocks.get(stage="handle", outcome="running").due_at
+    petition = act(petition, "county", "escalate", note="涉及市级部门")
+    handle = petition.clocks.get(stage="handle", outcome="running")
+    assert handle.due_at == due and handle.unit.code == "9901-centre"
+    assert petition.deadline_at == due

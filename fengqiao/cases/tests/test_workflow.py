@@ -12,23 +12,32 @@ from fengqiao.errors import FieldError
 CENTRE = {"admin", "centre_staff"}
 HANDLERS = {"admin", "centre_staff", "department_staff", "mediator", "grid_worker"}
 OPEN = {"reported", "accepted", "dispatched", "in_progress"}
+ALL = set(Status.values)
+SUPERVISORS = CENTRE | {"leader"}
 
 # action: (statuses it may start from, status it leads to or None for unchanged, roles)
 EXPECTED = {
     "accept": ({"reported"}, "accepted", CENTRE),
     "reject": ({"reported"}, "rejected", CENTRE),
-    "dispatch": ({"accepted", "dispatched", "in_progress"}, "dispatched", CENTRE),
+    "dispatch": ({"reported", "accepted", "dispatched", "in_progress"}, "dispatched", CENTRE),
     "start": ({"reported", "accepted", "dispatched"}, "in_progress", HANDLERS),
     "return": ({"dispatched"}, "accepted", HANDLERS),
     "escalate": (OPEN, None, CENTRE),
     "resolve": ({"in_progress"}, "resolved", HANDLERS),
-    "redo": ({"resolved"}, "in_progress", CENTRE),
+    "redo": ({"resolved", "verified"}, "in_progress", CENTRE),
     "verify": ({"resolved"}, "verified", CENTRE),
     "close": ({"verified"}, "closed", CENTRE),
     "reopen": ({"closed", "rejected"}, "accepted", CENTRE),
     "extend": (OPEN, None, CENTRE),
     "reclassify": (OPEN, None, CENTRE),
     "merge": (OPEN, None, CENTRE),
+    "request_extension": (OPEN, None, HANDLERS),
+    "decide_extension": (OPEN, None, CENTRE),
+    "instruct": (ALL, None, SUPERVISORS),
+    "urge": (OPEN, None, SUPERVISORS),
+    "pin": (ALL, None, SUPERVISORS),
+    "unpin": (ALL, None, SUPERVISORS),
+    "record_follow_up": ({"closed"}, None, CENTRE),
 }
 
 
@@ -55,9 +64,9 @@ def test_every_combination(action, status, role):
         assert action not in available_actions(status, role)
 
 
-def test_leaders_and_citizens_can_do_nothing():
+def test_leaders_only_supervise_and_citizens_can_do_nothing():
     for status in Status.values:
-        assert available_actions(status, "leader") == []
+        assert set(available_actions(status, "leader")) <= {"instruct", "urge", "pin", "unpin"}
         assert available_actions(status, "citizen") == []
 
 
@@ -67,6 +76,7 @@ def test_unknown_action_names_the_field():
     assert error.value.field == "action"
 
 
-def test_closed_and_rejected_cases_only_reopen():
-    for status in ("closed", "rejected"):
-        assert available_actions(status, "centre_staff") == ["reopen"]
+def test_closed_and_rejected_cases_only_reopen_besides_supervision():
+    supervision = {"instruct", "pin", "unpin"}
+    assert set(available_actions("closed", "centre_staff")) == {"reopen", "record_follow_up"} | supervision
+    assert set(available_actions("rejected", "centre_staff")) == {"reopen"} | supervision

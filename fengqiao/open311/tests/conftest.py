@@ -1,24 +1,10 @@
 import pytest
 
 from fengqiao.open311.models import ApiKey
-from fengqiao.regions.models import Region
 
 TOWNSHIP_1 = "990102001000"
 TOWNSHIP_2 = "990102002000"
 COUNTY = "990102000000"
-
-
-@pytest.fixture
-def grid_point():
-    """grid_point(township_prefix, n) -> (lat, lng, grid_code) inside the n-th grid of a township."""
-    from shapely.geometry import shape
-
-    def point(township_prefix="990102001", n=0):
-        grid = Region.objects.filter(kind="grid", code__startswith=township_prefix).order_by("code")[n]
-        inside = shape(grid.polygon).representative_point()
-        return inside.y, inside.x, grid.code
-
-    return point
 
 
 @pytest.fixture

@@ -151,3 +151,32 @@ def test_a_high_risk_case_warns_the_responsible_people_and_gets_less_time(users)
     )
     assert "grid1" in warned
     assert case.timeline.filter(kind="risk_warning").exists()
+
+
+@pytest.mark.django_db
+def test_low_confidence_goes_to_the_human_triage_queue(users, client):
+    case, _ = create_case(
+        intake("帮帮我,实在没办法了", category=None, region_code=TOWNSHIP), actor=users["town1"]
+    )
+    assert case.needs_triage and case.classification["needs_review"]
+    assert case.handling_unit.code == "990102001-centre"  # not routed blind
+    assert case.classification["routing"]["rule"] == "人工研判"
+    client.login(username="town1", password="fengqiao-demo")
+    assert case.number in client.get("/cases/triage/").content.decode()
+    take_action(
+        case, users["town1"], "reclassify", category="psych_support", note="来访人情绪低落,转心理援助"
+    )
+    case.refresh_from_db()
+    assert not case.needs_triage and case.handling_unit.code == "990102-psychology"
+    assert case.number not in client.get("/cases/triage/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_confident_classification_is_routed_with_its_reasons(users):
+    case, _ = create_case(
+        intake("工地包工头拖欠我们二十多个工人三个月工资,过年回不了家", category=None, region_code=TOWNSHIP),
+        actor=users["town1"],
+    )
+    assert case.category == "labour_wages" and not case.needs_triage
+    assert any("欠" in reason or "工资" in reason for reason in case.classification["reasons"])
+    assert case.handling_unit.code == "990102-human_resources"

@@ -3,16 +3,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import DEMO_PASSWORD
+from conftest import log_in
 
 pytestmark = [pytest.mark.browser]
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_county_logs_in_and_sees_its_home(live_demo, page):

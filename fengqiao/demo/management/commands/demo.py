@@ -26,8 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--fresh", action="store_true", help="delete the demo database and start over")
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of every demo account")
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-history", action="store_true", help="do not load the year of demo case history"
+        )
 
-    def handle(self, *args, port, host, fresh, password, threads, **options):
+    def handle(self, *args, port, host, fresh, password, threads, no_history, **options):
         database = settings.DATABASES["default"]
         if fresh:
             if database["ENGINE"] != "django.db.backends.sqlite3":
@@ -41,7 +44,7 @@ class Command(BaseCommand):
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        load_demo(password=password, stdout=self.stdout)
+        load_demo(password=password, stdout=self.stdout, history=not no_history)
 
         scheduler = Scheduler(SCHEDULER_SECONDS, self.stderr)
         scheduler.start()

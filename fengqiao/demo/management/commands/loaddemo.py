@@ -9,6 +9,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of every demo account")
+        parser.add_argument(
+            "--no-history", action="store_true", help="only the region, units and accounts, no case history"
+        )
 
-    def handle(self, *args, password, **options):
-        load_demo(password=password, stdout=self.stdout)
+    def handle(self, *args, password, no_history, **options):
+        load_demo(password=password, stdout=self.stdout, history=not no_history)

@@ -1,0 +1,190 @@
+"""Stage clocks: accept (签收), handle (办理) and verify (核查), each with a yellow warning
+threshold and a red limit, held by the unit that holds that stage of the case.
+
+How a clock follows the case:
+- a new case: a handle clock for its level (the level's limit, 四级七天) and an accept clock for
+  the unit holding it;
+- dispatch: the receiving unit gets a fresh accept clock; the handle clock carries over to it (the
+  level's limit does not restart when a case changes hands within the level);
+- start: the accept clock stops; return: the accept clock stops and the handle clock carries back
+  to the centre;
+- escalation: every running clock stops; the next level's centre gets a new handle clock (from the
+  moment the old one ran out, when the sweep escalates) and an accept clock;
+- resolve: the handle clock stops and the centre's verify clock starts; verify/redo stops it (redo
+  resumes the old handle limit, without new time); reopen starts afresh.
+Petitions run on their statutory accept (15 days) and handle (60 days) limits instead.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from fengqiao import clock as wallclock
+
+from . import deadlines
+from .codes import Category
+from .models import Card, Case, Clock
+
+logger = logging.getLogger(__name__)
+HIGH_RISK = 70
+FLAGS_OVERDUE = {Clock.Stage.HANDLE}  # petitions: also the statutory acceptance limit
+
+
+def _limit(case: Case, stage: str, unit_id, at: datetime) -> deadlines.Limit:
+    limit = deadlines.limit_for(stage, case.category, case.level, unit_id)
+    if limit.counting == "working":
+        try:
+            limit.due(at)
+        except deadlines.CalendarUnknown as unknown:
+            # Never silently: the admins are warned (workdays.CalendarWarning) and the clock says so.
+            logger.warning(
+                "no holiday calendar for %s: counting %s in natural days", unknown.year, limit.source
+            )
+            limit = deadlines.Limit(
+                limit.amount,
+                "calendar",
+                limit.yellow_after,
+                f"{limit.source}(缺{unknown.year}年节假日,按自然日)",
+            )
+    if stage == Clock.Stage.HANDLE and case.risk >= HIGH_RISK and case.category != Category.PETITION:
+        limit = limit.halved()
+    return limit
+
+
+def start(case: Case, stage: str, at: datetime, unit=None, due_at: datetime | None = None) -> Clock:
+    """Start a clock on the case (unit: who holds this stage; default the case's holder)."""
+    unit = unit if unit is not None else case.handling_unit
+    limit = _limit(case, stage, unit.pk if unit else None, at)
+    due = due_at or limit.due(at)
+    yellow = min(limit.yellow(at), due) if due_at is None else None
+    if case.urgent and due_at is None:
+        due, yellow = _urgent_times(at, due, yellow)
+    clock = Clock.objects.create(
+        case=case,
+        stage=stage,
+        level=case.level,
+        unit=unit,
+        started_at=at,
+        yellow_at=yellow,
+        due_at=due,
+        rule=limit.source if due_at is None else "续用原时限",
+    )
+    statutory_acceptance = (
+        stage == Clock.Stage.ACCEPT and case.category == Category.PETITION and case.status == "reported"
+    )
+    if stage == Clock.Stage.HANDLE or statutory_acceptance:
+        case.deadline_at = due
+    return clock
+
+
+def running(case: Case, *stages: str):
+    clocks = case.clocks.filter(outcome=Clock.Outcome.RUNNING)
+    return clocks.filter(stage__in=stages) if stages else clocks
+
+
+def stop(case: Case, at: datetime, *stages: str, cancelled: bool = False) -> None:
+    """Stop running clocks (of `stages`, or all): met, breached (a red card) or cancelled."""
+    for clock in running(case, *stages):
+        clock.stopped_at = at
+        if cancelled:
+            clock.outcome = Clock.Outcome.CANCELLED
+        elif at <= clock.due_at:
+            clock.outcome = Clock.Outcome.MET
+        else:
+            clock.outcome = Clock.Outcome.BREACHED
+            breach(case, clock, clock.due_at)
+        clock.save(update_fields=["stopped_at", "outcome"])
+
+
+def breach(case: Case, clock: Clock, at: datetime) -> bool:
+    """A clock's limit passed: a red card to its holder; for handling limits (and a petition's
+    acceptance limit) the case is overdue. True when the case newly became overdue."""
+    card(case, clock, Card.Colour.RED, at)
+    counts = clock.stage in FLAGS_OVERDUE or case.category == Category.PETITION
+    if counts and not case.overdue:
+        case.overdue = True
+        return True
+    return False
+
+
+def carry(case: Case, unit, *stages: str) -> None:
+    """The running clocks of `stages` (default: handle) move with the case to its new holder."""
+    running(case, *(stages or (Clock.Stage.HANDLE,))).update(unit=unit)
+
+
+def card(case: Case, clock: Clock, colour: str, at: datetime) -> Card | None:
+    """Give the clock's holder a card, once per clock and colour; a timeline event and a notice."""
+    from .actions import _log
+
+    field = "yellow_carded_at" if colour == Card.Colour.YELLOW else "red_carded_at"
+    if getattr(clock, field) is not None:
+        return None
+    setattr(clock, field, at)
+    clock.save(update_fields=[field])
+    given = Card.objects.create(
+        case=case, clock=clock, unit=clock.unit, colour=colour, stage=clock.stage, at=at
+    )
+    label = "黄牌预警" if colour == Card.Colour.YELLOW else "红牌超时"
+    stage = Clock.Stage(clock.stage).label
+    _log(
+        case,
+        None,
+        f"{colour}_card",
+        note=f"{stage}{label}",
+        at=at,
+        data={
+            "stage": clock.stage,
+            "unit": clock.unit.name if clock.unit else None,
+            "due_at": clock.due_at.isoformat(),
+        },
+    )
+    _notify_card(case, clock, colour, stage, label)
+    return given
+
+
+def _notify_card(case, clock, colour, stage, label):
+    from fengqiao.accounts.models import User
+    from fengqiao.notices.actions import notify
+    from fengqiao.notices.models import Notice
+
+    if clock.unit_id is None:
+        return
+    members = User.objects.filter(unit_id=clock.unit_id, is_active=True)
+    kind = Notice.Kind.OVERDUE if colour == Card.Colour.RED else Notice.Kind.WARNING
+    notify(members, kind, f"{label}:{case.number}", f"{stage}截止 {clock.due_at:%Y-%m-%d %H:%M}", case=case)
+
+
+def _urgent_times(at: datetime, due: datetime, yellow: datetime | None):
+    from .models import UrgencyRule
+
+    rule = UrgencyRule.current()
+    remaining = due - at
+    shorter = max(remaining * rule.remaining_percent / 100, timedelta(hours=rule.minimum_hours))
+    new_due = at + min(remaining, shorter)
+    new_yellow = at + (yellow - at) * ((new_due - at) / remaining) if yellow and remaining else yellow
+    return new_due, new_yellow
+
+
+def make_urgent(case: Case) -> list[dict]:
+    """加急: every running clock keeps only the admin-set share of its remaining time."""
+    now = wallclock.now()
+    changed = []
+    for clock in running(case):
+        if clock.due_at <= now:
+            continue
+        due, yellow = _urgent_times(now, clock.due_at, clock.yellow_at)
+        changed.append({"stage": clock.stage, "from": clock.due_at.isoformat(), "to": due.isoformat()})
+        clock.due_at, clock.yellow_at = due, yellow
+        clock.save(update_fields=["due_at", "yellow_at"])
+        if clock.stage == Clock.Stage.HANDLE:
+            case.deadline_at = due
+    return changed
+
+
+def extend(case: Case, clock: Clock, days: int) -> datetime:
+    clock.due_at = deadlines.add_days(clock.due_at, days)
+    if clock.yellow_at is not None:
+        clock.yellow_at = deadlines.add_days(clock.yellow_at, days)
+    clock.save(update_fields=["due_at", "yellow_at"])
+    if clock.stage == Clock.Stage.HANDLE or case.category == Category.PETITION:
+        case.deadline_at = clock.due_at
+    return clock.due_at
