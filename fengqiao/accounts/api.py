@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -30,7 +31,12 @@ class MeOut(Schema):
     "/auth/token", auth=None, response=TokenOut, summary="Exchange a username and password for a token"
 )
 def issue_token(request, credentials: Credentials):
-    user = authenticate(request, username=credentials.username, password=credentials.password)
+    try:
+        user = authenticate(request, username=credentials.username, password=credentials.password)
+    except PermissionDenied:  # locked out after too many failures
+        raise HttpError(429, "too many failed logins; try again later") from None
+    if getattr(request, "axes_locked_out", False):
+        raise HttpError(429, "too many failed logins; try again later")
     if user is None or not user.is_active:
         raise HttpError(401, "wrong username or password")
     from django.conf import settings
