@@ -48,7 +48,7 @@ def test_phone_validation_accepts_or_refuses_cleanly(text):
 @settings(max_examples=200, deadline=None)
 def test_every_real_id_number_is_accepted_and_a_wrong_check_digit_is_not(born, serial):
     stem = f"110105{born:%Y%m%d}{serial:03d}"
-    valid = stem + ric.calc_check_digit(stem)
+    valid = stem + ric.calc_check_digit(stem + "0")  # stdnum drops the last character
     assert normalise_id_number(valid) == valid
     wrong = stem + ("0" if valid[-1] != "0" else "1")
     try:
