@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves the API docs' own static files: no CDN on an offline network
     "fengqiao.regions",
     "fengqiao.accounts",
     "fengqiao.people",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "fengqiao.urls"
@@ -176,11 +178,35 @@ if envbool("SECURE_SSL", False):
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Submitting a domain to the browsers' HSTS preload list is a one-way commitment for the whole
+# domain, so it is the operator's decision (HSTS_PRELOAD=true), not a default.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 30)
 # Maps draw the region polygons themselves; a tile server is optional (offline networks).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+
+# Content-Security-Policy (django-csp): scripts only from this site, no inline script anywhere.
+_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("http") else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],  # Leaflet and ECharts position elements inline
+        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # Personal data: Fernet keys encrypting ID and phone numbers (newest first) and the HMAC key of their
 # lookup hashes; unset, each is kept under DATA_DIR. Rotation is `fengqiao rotatekeys`.
 FENGQIAO_DATA_KEYS = envlist("FENGQIAO_DATA_KEYS", "")
