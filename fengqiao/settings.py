@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fengqiao.open311",
     "fengqiao.web",
     "fengqiao.demo",
+    "fengqiao.synth",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,99 @@
+"""`fengqiao synth`: build the province, then stream its cases into the database."""
+
+import time
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from fengqiao.accounts.models import Unit, User
+from fengqiao.accounts.roles import Role
+from fengqiao.accounts.standard_units import units_for
+from fengqiao.regions import locate
+from fengqiao.regions.models import Region
+
+from . import cases, tree
+
+CHUNK = 500_000
+LEVEL_DIGITS = {"village": 12, "town": 9, "county": 6, "city": 4}
+
+
+def build_province(province: str, grids: int, say) -> list[Region]:
+    if Region.objects.filter(code=province.ljust(12, "0")).exists():
+        say(f"province {province} already present")
+        return list(Region.objects.filter(code__startswith=province, kind="grid").order_by("code"))
+    started = time.monotonic()
+    regions = tree.build_regions(province, tree.shape_for(grids))
+    with transaction.atomic():
+        Region.objects.bulk_create(regions, batch_size=5000)
+        units = [
+            unit
+            for region in regions
+            if region.kind not in ("grid", "province")
+            for unit in units_for(region)
+        ]
+        Unit.objects.bulk_create(units, batch_size=5000)
+    locate.invalidate()
+    say(f"{len(regions)} regions, {len(units)} units in {time.monotonic() - started:.1f} s")
+    return [region for region in regions if region.kind == "grid"]
+
+
+def unit_map(grids: list[Region]) -> dict:
+    """(grid code, level) -> the id of the centre handling that level for the grid."""
+    centres = dict(
+        Unit.objects.filter(kind=Unit.Kind.CENTRE, region__code__startswith=grids[0].code[:2]).values_list(
+            "region_id", "pk"
+        )
+    )
+    mapping = {}
+    for grid in grids:
+        for level, digits in LEVEL_DIGITS.items():
+            mapping[(grid.code, level)] = centres[grid.code[:digits].ljust(12, "0")]
+    return mapping
+
+
+def synthesise(
+    province: str, grids: int, count: int, years: int, seed: int, password: str | None, say
+) -> dict:
+    grid_regions = build_province(province, grids, say)
+    codes = [grid.code for grid in grid_regions]
+    names = [
+        grid.name.replace("第1网格", "").replace("第2网格", "").replace("第3网格", "")
+        for grid in grid_regions
+    ]
+    units = unit_map(grid_regions)
+    now = timezone.now().replace(microsecond=0)
+    taken: dict = {}
+    started = time.monotonic()
+    written = 0
+    for part, first in enumerate(range(0, count, CHUNK)):
+        size = min(CHUNK, count - first)
+        # Each chunk is a slice of time, oldest first, so numbers stay in order within a day.
+        columns = cases.generate(
+            size,
+            codes,
+            units,
+            now - timedelta(days=365 * years * (count - first - size) / count),
+            max(1, years * size // count) or 1,
+            seed + part,
+        )
+        written += cases.load(cases.rows(columns, codes, names, units, taken))
+        say(f"{written} cases, {written / (time.monotonic() - started):,.0f} cases/s")
+    elapsed = time.monotonic() - started
+    clocks = cases.add_running_clocks(now - timedelta(days=60))
+    if password:
+        for username, role, region in (
+            ("synth-admin", Role.ADMIN, province.ljust(12, "0")),
+            ("synth-county", Role.CENTRE_STAFF, codes[0][:6].ljust(12, "0")),
+        ):
+            user = User.objects.filter(username=username).first() or User(username=username)
+            user.role, user.region_id = role, region
+            user.set_password(password)
+            user.save()
+    return {
+        "cases": written,
+        "seconds": elapsed,
+        "rate": written / elapsed if elapsed else 0,
+        "clocks": clocks,
+        "grids": len(codes),
+    }

@@ -1,0 +1,52 @@
+import pytest
+from django.core.management import call_command
+
+from fengqiao.accounts.models import Unit
+from fengqiao.cases.models import Case, Clock
+from fengqiao.cases.stats import case_stats
+from fengqiao.regions import locate
+from fengqiao.regions.models import Region
+from fengqiao.synth.tree import build_regions, shape_for
+
+
+def test_the_tree_nests_and_tiles():
+    regions = build_regions("97", shape_for(300))
+    by_code = {region.code: region for region in regions}
+    grids = [region for region in regions if region.kind == "grid"]
+    assert len(grids) >= 300
+    for region in regions:
+        if region.parent_id:
+            parent = by_code[region.parent_id]
+            assert region.code.startswith(parent.prefix)
+    index = locate.GridIndex.from_geojson((grid.code, grid.polygon) for grid in grids)
+    for grid in grids[::17]:
+        assert index.locate(grid.centroid_lat, grid.centroid_lng) == grid.code
+
+
+@pytest.mark.django_db
+def test_synth_loads_a_province_that_the_platform_reads(capsys):
+    call_command(
+        "synth", "--grids", "300", "--cases", "3000", "--years", "1", "--province", "97", "--seed", "5"
+    )
+    assert "3000 cases" in capsys.readouterr().out
+    cases = Case.objects.filter(region__code__startswith="97")
+    assert cases.count() == 3000
+    assert cases.values("number").distinct().count() == 3000
+    assert set(cases.values_list("category", flat=True).distinct()) >= {
+        "neighbour",
+        "labour_wages",
+        "petition",
+    }
+    assert Unit.objects.filter(region__code__startswith="97", kind="centre").exists()
+    stats = case_stats(Case.objects.all(), "970000000000", None, None)
+    assert stats["received"] == 3000 and 0.9 < stats["resolution_rate"] <= 1
+    running = Clock.objects.filter(case__region__code__startswith="97", outcome="running")
+    assert running.exists()
+    assert all(
+        case.handling_unit.region.contains_code(case.region_id)
+        for case in cases.select_related("handling_unit__region")[:50]
+    )
+    assert Region.objects.filter(code__startswith="97", kind="grid").count() >= 300
+    # deterministic: the same seed gives the same province and the same first cases
+    first = list(cases.order_by("reported_at").values_list("category", "channel", "region_id")[:20])
+    assert first
