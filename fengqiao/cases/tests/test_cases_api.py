@@ -316,3 +316,24 @@ def test_stats_match_a_hand_count(api):
     assert stats["by_level"] == {"town": 2}
     assert county.get("/stats", region="990102000000").json()["received"] >= 3
     assert town1.get("/stats", region="990102002000").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload",
+    [body(description="邻居\x00吵架"), body(parties=[{"name": "张\x00三", "role": "applicant"}])],
+)
+def test_a_nul_character_anywhere_is_refused_and_nothing_stored(api, payload):
+    count = Case.objects.count()
+    response = api("town1").post("/cases", payload)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "body", "reason": "contains a NUL character"}]
+    assert Case.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_login_is_refused(api, client):
+    assert api().post("/auth/token", {"username": "county\x00", "password": "x"}).status_code == 400
+    assert client.get("/api/v1/cases?q=%00").status_code == 400
+    page = client.post("/login/", {"username": "county\x00", "password": "x"})  # Django's form refuses it
+    assert page.status_code == 200 and "_auth_user_id" not in client.session
