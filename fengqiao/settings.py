@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fengqiao.cases",
     "fengqiao.notices",
     "fengqiao.triage",
+    "fengqiao.grid",
     "fengqiao.open311",
     "fengqiao.web",
     "fengqiao.demo",
