@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fengqiao.notices",
     "fengqiao.triage",
     "fengqiao.grid",
+    "fengqiao.meetings",
     "fengqiao.open311",
     "fengqiao.web",
     "fengqiao.demo",

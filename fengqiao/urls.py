@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("open311/v2/", include("fengqiao.open311.urls")),
+    path("", include("fengqiao.meetings.urls")),
     path("", include("fengqiao.grid.urls")),
     path("", include("fengqiao.cases.urls")),
     path("", include("fengqiao.notices.urls")),

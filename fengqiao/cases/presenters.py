@@ -41,6 +41,7 @@ TIMELINE_LABELS = {
     "meeting": "联席会议",
     "meeting_task_done": "会议任务完成",
     "meeting_task_overdue": "会议任务超期",
+    "meeting_task_cancelled": "会议任务取消",
     "emergency": "启动应急预案",
     "emergency_step_done": "应急步骤完成",
     "emergency_step_overdue": "应急步骤超时",

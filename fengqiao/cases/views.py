@@ -238,6 +238,8 @@ EXPLANATIONS = {
 def _explain(error) -> str:
     if isinstance(error, FieldError):
         return EXPLANATIONS.get(error.field, error.reason)
+    if "joint-meeting task" in error.message:
+        return "联席会议任务尚未全部完成"
     if "someone other" in error.message:
         return "核查须由办结人以外的人员进行"
     return "您无权进行此操作" if error.status == 403 else "事项当前状态不允许此操作"
