@@ -9,8 +9,8 @@ echo "== lint (ruff)"
 $PY/ruff check .
 $PY/ruff format --check .
 
-echo "== tests on SQLite"
-FENGQIAO_DATA="$(mktemp -d)" $PY/pytest -q "$@"
+echo "== tests on SQLite (the browser tests run once, on PostgreSQL below)"
+FENGQIAO_DATA="$(mktemp -d)" $PY/pytest -q -m "not browser" "$@"
 
 echo "== tests on PostgreSQL"
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
