@@ -10,7 +10,9 @@ from fengqiao.accounts.auth import api_auth
 from fengqiao.cases.api import router as cases_router
 from fengqiao.errors import FieldError
 from fengqiao.grid.api import router as grid_router
+from fengqiao.mediation.api import router as mediation_router
 from fengqiao.meetings.api import router as meetings_router
+from fengqiao.petitions.api import router as petitions_router
 from fengqiao.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -26,6 +28,8 @@ api.add_router("/regions", regions_router)
 api.add_router("", cases_router)
 api.add_router("/grid", grid_router)
 api.add_router("", meetings_router)
+api.add_router("", mediation_router)
+api.add_router("", petitions_router)
 
 
 def _field_name(location) -> str:

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "fengqiao.cases",
     "fengqiao.notices",
     "fengqiao.triage",
+    "fengqiao.mediation",
+    "fengqiao.petitions",
     "fengqiao.grid",
     "fengqiao.meetings",
     "fengqiao.open311",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("open311/v2/", include("fengqiao.open311.urls")),
     path("", include("fengqiao.meetings.urls")),
     path("", include("fengqiao.grid.urls")),
+    path("", include("fengqiao.mediation.urls")),
+    path("", include("fengqiao.petitions.urls")),
     path("", include("fengqiao.cases.urls")),
     path("", include("fengqiao.notices.urls")),
     path("", include("fengqiao.web.urls")),

@@ -320,6 +320,11 @@ def available_actions(case: Case, user) -> list[str]:
 def _authorise(case: Case, user, action: str) -> workflow.Transition:
     role = Role.ADMIN if user.is_superuser else user.role
     transition = workflow.check(action, case.status, role)
+    # Rules of the matter itself hold for everyone, admins included.
+    if action == "extend" and case.track != Track.PETITION:
+        raise ActionRefused("only petitions take a direct extension", status=409)
+    if action == "extend" and case.extended:
+        raise ActionRefused("a petition may be extended only once", status=409)
     if role == Role.ADMIN:
         return transition
     if transition.holder_only:
@@ -339,10 +344,6 @@ def _authorise(case: Case, user, action: str) -> workflow.Transition:
         and case.category == Category.PETITION
     ):
         raise ActionRefused("a petition needs its acceptance decision before handling", status=409)
-    if action == "extend" and case.track != Track.PETITION:
-        raise ActionRefused("only petitions take a direct extension", status=409)
-    if action == "extend" and case.extended:
-        raise ActionRefused("a petition may be extended only once", status=409)
     if action == "close":
         for gate in CLOSE_GATES:
             reason = gate(case)

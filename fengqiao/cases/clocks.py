@@ -26,7 +26,7 @@ from .models import Card, Case, Clock
 
 logger = logging.getLogger(__name__)
 HIGH_RISK = 70
-FLAGS_OVERDUE = {Clock.Stage.HANDLE}  # petitions: also the statutory acceptance limit
+FLAGS_OVERDUE = {Clock.Stage.HANDLE}  # and a petition's statutory acceptance limit (see breach)
 
 
 def _limit(case: Case, stage: str, unit_id, at: datetime) -> deadlines.Limit:
@@ -99,7 +99,8 @@ def breach(case: Case, clock: Clock, at: datetime) -> bool:
     """A clock's limit passed: a red card to its holder; for handling limits (and a petition's
     acceptance limit) the case is overdue. True when the case newly became overdue."""
     card(case, clock, Card.Colour.RED, at)
-    counts = clock.stage in FLAGS_OVERDUE or case.category == Category.PETITION
+    statutory_acceptance = clock.stage == Clock.Stage.ACCEPT and case.category == Category.PETITION and case.status == "reported"
+    counts = clock.stage in FLAGS_OVERDUE or statutory_acceptance
     if counts and not case.overdue:
         case.overdue = True
         return True

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PetitionsConfig(AppConfig):
+    name = "fengqiao.petitions"
+    verbose_name = "信访事项办理"
+
+    def ready(self):
+        from fengqiao.cases.sweep import register_sweeper
+
+        from .actions import sweep_reviews
+
+        register_sweeper("petition_reviews", sweep_reviews)
