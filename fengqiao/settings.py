@@ -195,6 +195,23 @@ API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 30)
 # Maps draw the region polygons themselves; a tile server is optional (offline networks).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 
+# Text messages of notices (fengqiao.notices.sms; every message is kept in the outbox table):
+# "database" only records and logs them (demo, tests), "http" posts each to a gateway, or the
+# dotted path of a backend class. SMS_HTTP_TEMPLATE is a JSON object of the fields to send, with
+# {phone} (E.164), {phone_national}, {text} and {id} replaced; SMS_HTTP_FORMAT json or form;
+# SMS_HTTP_AUTH is the header sent when SMS_HTTP_TOKEN is set ({token} replaced).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "database")
+SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "【枫桥】")
+SMS_MAX_ATTEMPTS = envint("SMS_MAX_ATTEMPTS", 3)
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_FORMAT = os.environ.get("SMS_HTTP_FORMAT", "json").strip().lower()
+SMS_HTTP_TEMPLATE = os.environ.get(
+    "SMS_HTTP_TEMPLATE", '{"phone": "{phone}", "text": "{text}", "id": "{id}"}'
+)
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+SMS_HTTP_AUTH = os.environ.get("SMS_HTTP_AUTH", "Authorization: Bearer {token}")
+SMS_HTTP_TIMEOUT = envint("SMS_HTTP_TIMEOUT", 5)
+
 # Content-Security-Policy (django-csp): scripts only from this site, no inline script anywhere.
 _TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("http") else ""
 CONTENT_SECURITY_POLICY = {

@@ -244,12 +244,12 @@ def _birth_date(id_number: str):
 
 
 def _warn_high_risk(case: Case) -> None:
-    from fengqiao.notices.actions import notify, responsible_people
-    from fengqiao.notices.models import Notice
+    from fengqiao.notices.actions import notify_event, responsible_people
 
-    title = f"高风险事项 {case.number}(风险 {case.risk})"
     body = ";".join(case.risk_reasons)
-    sent = notify(responsible_people(case), Notice.Kind.WARNING, title, body, case=case)
+    sent = notify_event(
+        "warning", responsible_people(case), case=case, risk=case.risk, reasons=case.risk_reasons
+    )
     _log(case, None, "risk_warning", note=body, data={"risk": case.risk, "notified": sent})
 
 
