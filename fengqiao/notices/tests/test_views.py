@@ -95,3 +95,13 @@ def test_the_sms_outbox_in_the_admin_is_read_only_and_masked(client, users, case
     assert "138****8001" in body and "13800138001" not in body and message.phone_encrypted not in body
     assert client.get("/admin/notices/smsmessage/add/").status_code == 403
     assert client.get("/admin/notices/messagetemplate/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_navigation_shows_the_unread_count(client, users):
+    from fengqiao.notices.actions import notify
+
+    notify([users["town1"]], "new_work", "新任务", "请处理")
+    client.login(username="town1", password="fengqiao-demo")
+    page = client.get("/").content.decode()
+    assert "未读消息 1 条" in page
