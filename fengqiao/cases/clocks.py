@@ -99,7 +99,9 @@ def breach(case: Case, clock: Clock, at: datetime) -> bool:
     """A clock's limit passed: a red card to its holder; for handling limits (and a petition's
     acceptance limit) the case is overdue. True when the case newly became overdue."""
     card(case, clock, Card.Colour.RED, at)
-    statutory_acceptance = clock.stage == Clock.Stage.ACCEPT and case.category == Category.PETITION and case.status == "reported"
+    statutory_acceptance = (
+        clock.stage == Clock.Stage.ACCEPT and case.category == Category.PETITION and case.status == "reported"
+    )
     counts = clock.stage in FLAGS_OVERDUE or statutory_acceptance
     if counts and not case.overdue:
         case.overdue = True
