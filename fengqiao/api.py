@@ -7,13 +7,21 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from fengqiao.accounts.api import router as accounts_router
 from fengqiao.accounts.auth import api_auth
+from fengqiao.analytics.api import router as analytics_router
+from fengqiao.basedata.api import router as basedata_router
 from fengqiao.cases.api import router as cases_router
+from fengqiao.emergencies.api import router as emergencies_router
 from fengqiao.errors import FieldError
+from fengqiao.evaluation.api import router as evaluation_router
 from fengqiao.grid.api import router as grid_router
+from fengqiao.ledgers.api import router as ledgers_router
 from fengqiao.mediation.api import router as mediation_router
 from fengqiao.meetings.api import router as meetings_router
 from fengqiao.petitions.api import router as petitions_router
+from fengqiao.portal.api import router as portal_router
 from fengqiao.regions.api import router as regions_router
+from fengqiao.services.api import router as services_router
+from fengqiao.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="Fengqiao API",
@@ -30,6 +38,14 @@ api.add_router("/grid", grid_router)
 api.add_router("", meetings_router)
 api.add_router("", mediation_router)
 api.add_router("", petitions_router)
+api.add_router("", supervision_router)
+api.add_router("", evaluation_router)
+api.add_router("", analytics_router)
+api.add_router("", ledgers_router)
+api.add_router("", portal_router)
+api.add_router("", basedata_router)
+api.add_router("", services_router)
+api.add_router("", emergencies_router)
 
 
 def _field_name(location) -> str:

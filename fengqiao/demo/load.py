@@ -1,6 +1,18 @@
 """Everything `fengqiao loaddemo` puts in the database, in order, each step skipped when done."""
 
+from collections.abc import Callable
+
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, create_demo_units
+
+# Later apps add their demo data here from their AppConfig.ready(): (label, fn(history: bool) -> str).
+# Each step runs after regions, units, accounts (and the case history, when asked for), must be
+# idempotent, and returns one line saying what it created or that it was already present.
+_STEPS: list[tuple[str, Callable[[bool], str]]] = []
+
+
+def register_step(label: str, step: Callable[[bool], str]) -> None:
+    if all(existing != label for existing, _ in _STEPS):
+        _STEPS.append((label, step))
 
 
 def load_demo(password: str = DEFAULT_PASSWORD, stdout=None, history: bool = False) -> list:
@@ -23,4 +35,6 @@ def load_demo(password: str = DEFAULT_PASSWORD, stdout=None, history: bool = Fal
 
         if not create_demo_history(stdout=stdout):
             say("history: already present")
+    for label, step in _STEPS:
+        say(f"{label}: {step(history)}")
     return accounts

@@ -14,7 +14,9 @@ the inbox escapes on display). Their context (see templating.build_context):
     …       whatever the caller passes (note, stage, due_at, risk, reasons, days, granted, task…)
 
 Admins override these per event (MessageTemplate, in the admin); an override that fails to render
-falls back to the default here. Notice.Kind lists the same codes (a test keeps them in step).
+falls back to the default here. Notice.Kind names the twelve core events; later apps add theirs with
+`register` from their AppConfig.ready() (warnings, care visits, crises...), and the kind, template and
+outbox fields take their choices from this registry.
 """
 
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ class Event:
     body: str
     sms: str
     send_sms: bool = True
+    urgent: bool = False  # shown in red in the inbox
 
 
 _CASE_LINE = "{{ case.title }}"
@@ -125,6 +128,19 @@ EVENTS: dict[str, Event] = {
         ),
     ]
 }
+
+
+def register(event: Event) -> None:
+    existing = EVENTS.get(event.code)
+    if existing is not None and existing != event:
+        raise ValueError(f"notice event {event.code!r} is already registered differently")
+    EVENTS[event.code] = event
+
+
+def choices() -> list[tuple[str, str]]:
+    """The field choices of every notice kind: a callable, so that registering an event needs no
+    migration."""
+    return [(code, event.name) for code, event in EVENTS.items()]
 
 
 def get(code: str) -> Event:

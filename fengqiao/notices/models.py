@@ -3,9 +3,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .events import EVENTS, choices
+
 
 class Notice(models.Model):
-    # In step with events.EVENTS (codes and names).
+    # The core events of events.EVENTS (codes and names); other apps register more there.
     class Kind(models.TextChoices):
         NEW_WORK = "new_work", "新任务交办"
         RETURNED = "returned", "事项退回"
@@ -23,7 +25,7 @@ class Notice(models.Model):
     URGENT_KINDS = frozenset({"warning", "overdue", "red_card", "emergency", "skip_level"})
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField("类型", max_length=32, choices=Kind.choices)
+    kind = models.CharField("类型", max_length=32, choices=choices)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     case = models.ForeignKey(
@@ -43,14 +45,15 @@ class Notice(models.Model):
 
     @property
     def is_urgent(self) -> bool:
-        return self.kind in self.URGENT_KINDS
+        event = EVENTS.get(self.kind)
+        return self.kind in self.URGENT_KINDS or (event is not None and event.urgent)
 
 
 class MessageTemplate(models.Model):
     """An admin's wording of one event's notice (see events.py for the defaults and the variables).
     Without a row, or with the row switched off, the default applies."""
 
-    event = models.CharField("事件", max_length=32, choices=Notice.Kind.choices, unique=True)
+    event = models.CharField("事件", max_length=32, choices=choices, unique=True)
     title = models.CharField("标题模板", max_length=300)
     body = models.TextField("正文模板", blank=True)
     sms = models.TextField("短信模板", blank=True)
@@ -112,7 +115,7 @@ class SmsMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    event = models.CharField("事件", max_length=32, choices=Notice.Kind.choices)
+    event = models.CharField("事件", max_length=32, choices=choices)
     case = models.ForeignKey(
         "cases.Case", verbose_name="事项", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -5,9 +5,21 @@ from fengqiao.notices.actions import notify_event
 from fengqiao.notices.models import MessageTemplate, Notice
 
 
-def test_the_event_registry_and_the_notice_kinds_are_in_step():
-    assert dict(Notice.Kind.choices) == {code: event.name for code, event in events.EVENTS.items()}
-    assert len(events.EVENTS) == 12
+def test_the_core_notice_kinds_are_all_registered_events_with_the_same_names():
+    registered = dict(events.choices())
+    assert {code: registered.get(code) for code, _ in Notice.Kind.choices} == dict(Notice.Kind.choices)
+
+
+def test_an_app_registers_an_event_once_and_a_conflicting_one_is_refused():
+    event = events.Event("test_only_event", "测试事件", "t", "b", "s")
+    events.register(event)
+    try:
+        events.register(event)  # the same again is harmless (ready() may run twice)
+        assert ("test_only_event", "测试事件") in events.choices()
+        with pytest.raises(ValueError, match="already registered"):
+            events.register(events.Event("test_only_event", "别的名字", "t", "b", "s"))
+    finally:
+        del events.EVENTS["test_only_event"]
 
 
 @pytest.mark.parametrize("code", list(events.EVENTS))

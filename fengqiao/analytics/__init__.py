@@ -1,0 +1,1 @@
+"""Dashboards, the map, analysis and early warning, briefings."""

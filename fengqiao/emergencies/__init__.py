@@ -1,0 +1,1 @@
+"""Emergencies: sudden incidents reported, escalated and handled at once."""

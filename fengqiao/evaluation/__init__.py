@@ -1,0 +1,1 @@
+"""Assessments, the three zeros and evaluation."""

@@ -1,0 +1,1 @@
+"""Excel ledgers: import and export in the layouts offices use."""

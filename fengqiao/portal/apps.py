@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "fengqiao.portal"
+    verbose_name = "群众端"

@@ -1,0 +1,1 @@
+"""Supervision, risk assessment of major decisions."""
