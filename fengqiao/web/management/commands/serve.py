@@ -6,6 +6,7 @@ import os
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 
 class Command(BaseCommand):
@@ -42,4 +43,8 @@ class Command(BaseCommand):
                 return application
 
         self.stdout.write(f"fengqiao serving on {bind} with {workers} workers")
+        # The system checks and collectstatic may have opened a database connection in this process;
+        # gunicorn forks its workers from it, and workers sharing one PostgreSQL socket interleave
+        # their queries and read each other's answers. Each worker opens its own on first use.
+        connections.close_all()
         Server().run()

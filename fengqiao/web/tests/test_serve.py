@@ -1,0 +1,22 @@
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_forks_its_workers_without_a_database_connection(monkeypatch):
+    """gunicorn forks the workers from the process that ran the system checks; an open PostgreSQL
+    connection there would be one socket shared by every worker, answering one worker's query to
+    another under load."""
+    from gunicorn.app.base import BaseApplication
+
+    seen = {}
+
+    def run(app):
+        seen["workers"] = app.cfg.workers
+        seen["open_connection"] = connection.connection is not None
+
+    monkeypatch.setattr(BaseApplication, "run", run)
+    connection.ensure_connection()
+    call_command("serve", "--no-collectstatic", "--workers", "3", "--bind", "127.0.0.1:0")
+    assert seen == {"workers": 3, "open_connection": False}
