@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "fengqiao.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -151,6 +152,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "fengqiao.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
+# Two-factor login (TOTP, django-otp): any user may turn it on; the roles listed here must
+# (e.g. "admin,leader"; "admin" covers superusers too). Production should list at least admin.
+TWO_FACTOR_REQUIRED_ROLES = envlist("TWO_FACTOR_REQUIRED_ROLES", "")
+OTP_TOTP_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "枫桥社会治理平台")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -32,6 +32,16 @@ class UserAdmin(DjangoUserAdmin):
         ("岗位", {"fields": ("role", "display_name", "phone", "region", "unit")}),
     )
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("岗位", {"fields": ("role", "region", "unit")}),)
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="重置两步验证(用户丢失手机时)", permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        from . import twofactor
+
+        for user in queryset:
+            if twofactor.reset(user):
+                self.log_change(request, user, "重置两步验证")
+        self.message_user(request, f"已重置 {queryset.count()} 个账号的两步验证,下次登录只需密码。")
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(region_scope_q(request.user, "region_id"))

@@ -3,6 +3,8 @@ from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from fengqiao.errors import FieldError
+
 from .models import ApiToken
 
 router = Router(tags=["accounts"])
@@ -11,6 +13,7 @@ router = Router(tags=["accounts"])
 class Credentials(Schema):
     username: str
     password: str
+    otp: str | None = None  # the authenticator's code (or a backup code) for two-factor users
 
 
 class TokenOut(Schema):
@@ -39,6 +42,13 @@ def issue_token(request, credentials: Credentials):
         raise HttpError(429, "too many failed logins; try again later")
     if user is None or not user.is_active:
         raise HttpError(401, "wrong username or password")
+    from . import twofactor
+
+    if twofactor.is_enrolled(user):
+        if twofactor.verify(user, credentials.otp or "") is None:
+            raise FieldError("otp", "two-factor code missing or wrong", 401)
+    elif twofactor.is_required(user):
+        raise HttpError(403, "two-factor login is required for this role: enrol on the web first")
     from django.conf import settings
 
     return {"token": ApiToken.issue(user, label="api login"), "expires_in_days": settings.API_TOKEN_DAYS}
