@@ -31,6 +31,7 @@ from .codes import (
     next_level,
 )
 from .models import Assignment, Case, CaseLink, Clock, ExtensionRequest, Instruction, Party, TimelineEntry
+from .notice_events import EXTENSION_REQUESTED, URGED
 from .numbering import next_number
 from .workflow import ActionRefused
 
@@ -420,7 +421,7 @@ def _dispatch(case, user, note, units=None, lead=None, **params):
     clocks.stop(case, now, Clock.Stage.ACCEPT)  # dispatching is the holder's answer, in time or late
     clocks.carry(case, case.handling_unit)
     clocks.start(case, Clock.Stage.ACCEPT, now, unit=case.handling_unit)
-    _notify_units(case, [found[code] for code in codes_given], "new_work", f"新交办事项:{case.number}", note)
+    _notify_units(case, [found[code] for code in codes_given], "new_work", actor=user, note=note)
     return {"units": codes_given, "lead": lead_code, "unit_names": [found[code].name for code in codes_given]}
 
 
@@ -432,12 +433,13 @@ def _start(case, user, note, **params):
     clocks.stop(case, now, Clock.Stage.ACCEPT)
 
 
-def _notify_units(case: Case, units, kind: str, title: str, body: str = "") -> None:
+def _notify_units(case: Case, units, event: str, **context) -> None:
+    """Tell the members of `units` about `event` (a notices event code) in its template's words."""
     from fengqiao.accounts.models import User
-    from fengqiao.notices.actions import notify
+    from fengqiao.notices.actions import notify_event
 
     members = User.objects.filter(unit__in=units, is_active=True)
-    notify(members, kind, title, body or case.title, case=case)
+    notify_event(event, members, case=case, **context)
 
 
 def _return(case, user, note, **params):
@@ -450,7 +452,7 @@ def _return(case, user, note, **params):
     clocks.stop(case, wallclock.now(), Clock.Stage.ACCEPT)
     clocks.carry(case, case.handling_unit)
     if case.handling_unit is not None:
-        _notify_units(case, [case.handling_unit], "returned", f"事项被退回:{case.number}", note)
+        _notify_units(case, [case.handling_unit], "returned", actor=user, unit=user.unit, note=note)
     return {"returned_by_unit": user.unit.code if user.unit else None, "returns": case.returns}
 
 
@@ -625,9 +627,7 @@ def _request_extension(case, user, note, days=None, **params):
     )
     centre = centre_for(case.region_id, case.level)
     if centre is not None:
-        _notify_units(
-            case, [centre], "new_work", f"延期申请待审批:{case.number}", f"申请延期 {days} 天:{note}"
-        )
+        _notify_units(case, [centre], EXTENSION_REQUESTED, actor=user, unit=user.unit, days=days, note=note)
     return {"request": request.pk, "days": days}
 
 
@@ -665,9 +665,11 @@ def _decide_extension(case, user, note, days=None, decision=None, **params):
         _notify_units(
             case,
             [request.unit],
-            "new_work",
-            f"延期申请{'已批准' if decision == 'grant' else '未批准'}:{case.number}",
-            note,
+            "extension_decided",
+            actor=user,
+            granted=decision == "grant",
+            days=request.granted_days or 0,
+            note=note,
         )
     return data
 
@@ -676,7 +678,7 @@ def _instruct(case, user, note, **params):
     _require(note, "note", "write the instruction")
     Instruction.objects.create(case=case, author=user, at=wallclock.now(), text=note)
     holders = list(Unit.objects.filter(pk__in=holder_unit_ids(case)))
-    _notify_units(case, holders, "instruction", f"领导批示:{case.number}", note)
+    _notify_units(case, holders, "instruction", actor=user, note=note)
     return {"author": str(user)}
 
 
@@ -689,7 +691,7 @@ def _urge(case, user, note, **params):
 
     skiplevel.fire(case)
     holders = list(Unit.objects.filter(pk__in=holder_unit_ids(case)))
-    _notify_units(case, holders, "instruction", f"加急:{case.number}", note or "请加快办理")
+    _notify_units(case, holders, URGED, actor=user, note=note)
     return {"clocks": changed}
 
 

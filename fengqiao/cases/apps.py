@@ -28,6 +28,9 @@ class CasesConfig(AppConfig):
         from .sweep import register_sweeper
 
         register_sweeper("follow_ups", followups.ask_due)
+        from . import notice_events
+
+        notice_events.register()
 
         panels.register(
             panels.Panel("事项概况", "cases/panels/summary.html", staff, order=10, context=home_summary)

@@ -140,20 +140,20 @@ def card(case: Case, clock: Clock, colour: str, at: datetime) -> Card | None:
             "due_at": clock.due_at.isoformat(),
         },
     )
-    _notify_card(case, clock, colour, stage, label)
+    _notify_card(case, clock, colour, stage)
     return given
 
 
-def _notify_card(case, clock, colour, stage, label):
+def _notify_card(case, clock, colour, stage):
+    """The yellow_card or red_card event to the members of the unit holding the clock."""
     from fengqiao.accounts.models import User
-    from fengqiao.notices.actions import notify
-    from fengqiao.notices.models import Notice
+    from fengqiao.notices.actions import notify_event
 
     if clock.unit_id is None:
         return
     members = User.objects.filter(unit_id=clock.unit_id, is_active=True)
-    kind = Notice.Kind.OVERDUE if colour == Card.Colour.RED else Notice.Kind.WARNING
-    notify(members, kind, f"{label}:{case.number}", f"{stage}截止 {clock.due_at:%Y-%m-%d %H:%M}", case=case)
+    event = "red_card" if colour == Card.Colour.RED else "yellow_card"
+    notify_event(event, members, case=case, unit=clock.unit, stage=stage, due_at=clock.due_at)
 
 
 def _urgent_times(at: datetime, due: datetime, yellow: datetime | None):

@@ -5,11 +5,14 @@ reopens the case and counts against the unit that closed it."""
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from fengqiao import clock as wallclock
 
 from .models import Case, FollowUp, UrgencyRule
+from .notice_events import FOLLOW_UP_APPLICANT
 
 
 def schedule(case: Case) -> FollowUp:
@@ -46,24 +49,38 @@ def ask_due(at: datetime) -> int:
     return asked
 
 
+def public_url(path: str) -> str:
+    """An absolute address of a public page, for a text message: settings.PUBLIC_URL (the address
+    citizens reach the platform at) when set, else the first named host of ALLOWED_HOSTS."""
+    base = (getattr(settings, "PUBLIC_URL", "") or "").rstrip("/")
+    if not base:
+        hosts = [host for host in settings.ALLOWED_HOSTS if host and host[0] not in ".*"]
+        scheme = "https" if getattr(settings, "SECURE_SSL_REDIRECT", False) else "http"
+        base = f"{scheme}://{hosts[0] if hosts else 'localhost'}"
+    return base + path
+
+
+def link(follow_up: FollowUp) -> str:
+    return public_url(reverse("follow-up", args=[follow_up.token]))
+
+
 def _ask_applicant(case: Case, follow_up: FollowUp) -> bool:
-    """The centre that closed the case is asked to call the applicant (with the link to read out or
-    send). True when a message went to the applicant directly."""
-    from fengqiao.notices.actions import notify
-    from fengqiao.notices.models import Notice
+    """Text the applicant the link to the public follow-up page, and ask the centre that closed the
+    case to follow it up (by phone when the applicant has no number or does not answer). True when
+    a text message to the applicant was queued."""
+    from fengqiao.notices.actions import notify_event, text_number
 
     from .actions import centre_for
 
+    url = link(follow_up)
+    sent = text_number(FOLLOW_UP_APPLICANT, applicant_phone(case), case=case, link=url)
     centre = centre_for(case.region_id, case.level)
     staff = centre.members.filter(is_active=True) if centre else []
-    notify(
-        staff,
-        Notice.Kind.NEW_WORK,
-        f"回访:{case.number}",
-        f"请回访申请人,回访页面 /follow-up/{follow_up.token}/",
-        case=case,
+    note = (
+        f"已向申请人发送回访短信,回访页面:{url}" if sent else f"申请人无手机号码,请电话回访。回访页面:{url}"
     )
-    return False
+    notify_event("follow_up", staff, case=case, note=note)
+    return sent
 
 
 def answer(follow_up: FollowUp, settled: bool, note: str = "", user=None) -> Case:

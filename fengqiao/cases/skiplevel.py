@@ -40,8 +40,7 @@ def receivers(rule: SkipLevelRule, case: Case):
 
 def fire(case: Case) -> list[str]:
     """Fire every matching rule not yet fired for the case; the names of those fired."""
-    from fengqiao.notices.actions import notify
-    from fengqiao.notices.models import Notice
+    from fengqiao.notices.actions import notify_event
 
     from .actions import _log
 
@@ -55,7 +54,7 @@ def fire(case: Case) -> list[str]:
         except IntegrityError:
             continue  # fired before
         units, people = receivers(rule, case)
-        notify(people, Notice.Kind.WARNING, f"越级上报:{case.number}", f"{rule.name}:{case.title}", case=case)
+        notify_event("skip_level", people, case=case, rule=rule.name)
         _log(
             case,
             None,

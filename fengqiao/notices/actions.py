@@ -5,6 +5,7 @@ exists exactly when its cause does; text messages go out only once that transact
     notify_event(event, users, case=None, **context)   the wording from the event's template
     notify(users, kind, title, body="", case=None)     the caller's own wording (the text message,
                                                         if any, still from the event's SMS template)
+    text_number(event, phone, case=None, **context)   a text message only, to someone with no account
 """
 
 import logging
@@ -82,6 +83,30 @@ def notify_event(event: str, users, case=None, **context) -> int:
     if rendered.send_sms:
         _queue_sms(recipients, event, rendered.sms, case)
     return len(recipients)
+
+
+def text_number(event: str, phone: str, case=None, **context) -> bool:
+    """Text someone who has no account (a case's applicant) about `event`, in the words of its
+    text-message template, through the same outbox (no recipient, the number stored encrypted) and
+    only once the caller's transaction commits. No inbox notice: there is no inbox. True when a
+    message was queued; False without a number, when the template sends none, or on failure."""
+    if not (phone or "").strip():
+        return False
+    spec = events.get(event)
+    variables = templating.build_context(spec, case, **context)
+    try:
+        rendered = templating.render(event, variables, _override(event))
+    except templating.TemplateProblem:
+        logger.exception("notices: the default template of %s does not render", event)
+        return False
+    if not rendered.send_sms or not rendered.sms:
+        return False
+    try:
+        with transaction.atomic():  # a savepoint, as in _queue_sms
+            return bool(sms.queue_numbers([(None, phone, rendered.sms)], event, case))
+    except Exception:
+        logger.exception("notices: could not queue a text message to a number for %s", event)
+        return False
 
 
 def notify(users, kind: str, title: str, body: str = "", case=None) -> int:

@@ -182,10 +182,16 @@ def get_backend() -> SmsBackend:
 def queue(messages, event: str, case=None) -> list[int]:
     """Record `messages` [(user, text)] in the outbox and send them once the transaction commits.
     The ids recorded. A phone number that is not a valid one is recorded as failed for good."""
+    return queue_numbers([(user, user.phone, text) for user, text in messages], event, case)
+
+
+def queue_numbers(messages, event: str, case=None) -> list[int]:
+    """As queue(), for [(user or None, phone, text)]: None for someone with no account (a case's
+    applicant), whose number is given directly."""
     now = wallclock.now()
     rows = []
-    for user, text in messages:
-        raw = (user.phone or "").strip()
+    for user, raw, text in messages:
+        raw = (raw or "").strip()
         if not raw or not text:
             continue
         try:

@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from fengqiao import clock
 from fengqiao.cases import followups
+from fengqiao.cases.actions import PartyInput
 from fengqiao.cases.models import Card, Case, DeadlineRule, FollowUp, SkipLevelRule, UrgencyRule
 from fengqiao.cases.sweep import sweep
 from fengqiao.cases.workflow import ActionRefused
 from fengqiao.errors import FieldError
-from fengqiao.notices.models import Notice
+from fengqiao.notices.models import Notice, SmsMessage
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 POLICE = "990102-public_security"
@@ -56,7 +57,8 @@ def test_accept_clock_in_hours(make_case):
     case.refresh_from_db()
     assert not case.overdue  # a late signature is a card, not an overdue case
     notices = Notice.objects.filter(case=case, recipient__username="town1")
-    assert notices.filter(kind="warning").exists() and notices.filter(kind="overdue").exists()
+    assert notices.filter(kind="yellow_card").exists() and notices.filter(kind="red_card").exists()
+    assert "受理时限已超时" in notices.get(kind="red_card").body
 
 
 @pytest.mark.django_db
@@ -229,11 +231,10 @@ def test_skip_level_rule_fires_once(make_case, act):
     case = make_case("town1", description="两家械斗造成一人死亡,现场仍有人员聚集")
     assert case.timeline.filter(kind="skip_level").count() == 1
     receivers = set(
-        Notice.objects.filter(case=case, title__startswith="越级上报").values_list(
-            "recipient__username", flat=True
-        )
+        Notice.objects.filter(case=case, kind="skip_level").values_list("recipient__username", flat=True)
     )
     assert {"county", "police1"} <= receivers
+    assert "死亡事件报县市" in Notice.objects.filter(case=case, kind="skip_level").first().body
     act(case, "leader", "urge", note="加急")  # urgency re-checks the rules; this one has fired already
     assert case.timeline.filter(kind="skip_level").count() == 1
     assert not make_case("town1").timeline.filter(kind="skip_level").exists()
@@ -258,6 +259,13 @@ def test_a_not_settled_follow_up_reopens_the_case_and_counts_against_the_unit(ma
     assert followups.ask_due(follow_up.due_at - HOUR) == 0
     assert followups.ask_due(follow_up.due_at + HOUR) == 1
     assert followups.ask_due(follow_up.due_at + HOUR) == 0  # asked once
+    text = SmsMessage.objects.get(case=case, event="follow_up_applicant")
+    assert text.recipient is None and text.phone_masked == "138****8000"  # the applicant, not a user
+    assert f"/follow-up/{follow_up.token}/" in text.text and case.number in text.text
+    assert text.text.startswith("【枫桥】") and "张三" not in text.text
+    staff = Notice.objects.get(case=case, kind="follow_up", recipient__username="town1")
+    assert "已向申请人发送回访短信" in staff.body
+    assert case.timeline.get(kind="follow_up_asked").data["by_sms"] is True
     page = client.get(f"/follow-up/{follow_up.token}/")
     assert case.number in page.content.decode()
     client.post(f"/follow-up/{follow_up.token}/", {"settled": "no", "note": "对方又堵了排水沟"})
@@ -270,6 +278,21 @@ def test_a_not_settled_follow_up_reopens_the_case_and_counts_against_the_unit(ma
 
 
 @pytest.mark.django_db
+def test_an_applicant_without_a_phone_is_called_instead(make_case, act, settings):
+    settings.PUBLIC_URL = "https://fq.example.gov.cn/"
+    case = make_case("town1", parties=[PartyInput("李四", "applicant")])
+    case = act(act(case, "town1", "start"), "town1", "resolve", note="已调解")
+    case = act(act(case, "county", "verify"), "town1", "close")
+    follow_up = FollowUp.objects.get(case=case)
+    assert followups.ask_due(follow_up.due_at) == 1
+    assert not SmsMessage.objects.filter(case=case).exists()
+    staff = Notice.objects.get(case=case, kind="follow_up", recipient__username="town1")
+    assert "请电话回访" in staff.body
+    assert f"https://fq.example.gov.cn/follow-up/{follow_up.token}/" in staff.body
+    assert case.timeline.get(kind="follow_up_asked").data["by_sms"] is False
+
+
+@pytest.mark.django_db
 def test_staff_record_a_follow_up_answer_from_the_phone(make_case, act):
     case = act(act(make_case("town1"), "town1", "start"), "town1", "resolve", note="已调解")
     case = act(act(case, "county", "verify"), "town1", "close")
@@ -278,14 +301,31 @@ def test_staff_record_a_follow_up_answer_from_the_phone(make_case, act):
 
 
 @pytest.mark.django_db
-def test_every_card_and_instruction_lands_in_the_inbox(make_case, act):
-    case = act(make_case("town1"), "town1", "dispatch", units=[POLICE])
-    sweep(case.reported_at + 30 * HOUR)
-    act(case, "leader", "instruct", note="抓紧办理")
-    kinds = set(
+def test_every_notice_lands_in_the_inbox_and_the_sms_backend(
+    make_case, act, users, django_capture_on_commit_callbacks
+):
+    for username in ("town1", "police1"):
+        users[username].phone = "13800138001"
+        users[username].save(update_fields=["phone"])
+    with django_capture_on_commit_callbacks(execute=True):
+        case = act(make_case("town1"), "town1", "dispatch", units=[POLICE], note="请核实")
+        sweep(case.reported_at + 30 * HOUR)  # the accept clock: a yellow card, then a red one
+        act(case, "leader", "instruct", note="抓紧办理")
+        act(case, "leader", "urge", note="群众反映强烈")
+        case = act(case, "police1", "start")
+        case = act(case, "police1", "request_extension", days=3, note="等待鉴定")
+        act(case, "town1", "decide_extension", decision="grant", days=2, note="同意两天")
+    police = {"new_work", "yellow_card", "red_card", "instruction", "urged", "extension_decided"}
+    inbox = set(
         Notice.objects.filter(case=case, recipient__username="police1").values_list("kind", flat=True)
     )
-    assert {"new_work", "warning", "overdue", "instruction"} <= kinds
+    assert police <= inbox
+    assert Notice.objects.filter(case=case, recipient__username="town1", kind="extension_requested").exists()
+    texts = SmsMessage.objects.filter(case=case, recipient__username="police1")
+    assert police <= set(texts.values_list("event", flat=True))
+    assert set(texts.values_list("status", flat=True)) == {"sent"}
+    decided = Notice.objects.get(case=case, recipient__username="police1", kind="extension_decided")
+    assert decided.title.startswith("延期申请已批准") and "延期 2 天" in decided.body
 
 
 @pytest.mark.django_db
