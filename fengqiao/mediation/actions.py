@@ -531,3 +531,40 @@ def close_referral(referral: Referral, user, *, outcome: str, note: str = "") ->
             data={"kind": referral.kind, "outcome": outcome},
         )
     return referral
+
+
+def receive_referral(referral: Referral, user) -> Referral:
+    """The receiving unit signs for a referral (接收); closing it later records the outcome."""
+    if referral.outcome != Referral.Outcome.PENDING or referral.received_at is not None:
+        raise ActionRefused("the referral has already been received", status=409)
+    if not (_is_centre(user) or user.unit_id == referral.receiver_id):
+        raise ActionRefused("only the receiving unit or the centre signs for a referral", status=403)
+    referral.received_at = wallclock.now()
+    referral.save(update_fields=["received_at"])
+    if referral.case_id:
+        _log(referral.case, user, "referral_received", data={"kind": referral.kind})
+    return referral
+
+
+# ------------------------------------------------------------------------------------ availability
+
+
+def may_manage_mediator(user, mediator: Mediator) -> bool:
+    """The mediator themself, a member of their mediation body, or the centre."""
+    if _is_centre(user):
+        return True
+    unit = mediator.unit
+    return mediator.user_id == user.pk or (
+        user.role == Role.MEDIATOR and unit is not None and user.unit_id == unit.pk
+    )
+
+
+def set_availability(mediator: Mediator, user, *, available: bool) -> Mediator:
+    """暂停接案 / 恢复接案: an unavailable mediator is offered to nobody (staff or applicants);
+    the cases they already hold stay with them."""
+    if not may_manage_mediator(user, mediator):
+        raise ActionRefused("only the mediator, their mediation body or the centre may do this", status=403)
+    if mediator.available != available:
+        Mediator.objects.filter(pk=mediator.pk).update(available=available)
+        mediator.available = available
+    return mediator

@@ -44,6 +44,25 @@ class ImportForm(forms.Form):
 
 class ReferralForm(forms.Form):
     kind = forms.ChoiceField(label="对接类型", choices=Referral.Kind.choices)
-    sender = forms.CharField(label="移送单位编码", max_length=40)
-    receiver = forms.CharField(label="接收单位编码", max_length=40)
-    summary = forms.CharField(label="移送事由", widget=forms.Textarea(attrs={"rows": 2}))
+    sender = forms.ChoiceField(label="移送单位")
+    receiver = forms.ChoiceField(label="接收单位")
+    case = forms.CharField(label="关联事项编号(可空)", max_length=32, required=False)
+    summary = forms.CharField(label="移送事由", max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(unit.code, unit.name) for unit in units]
+        self.fields["sender"].choices = choices
+        self.fields["receiver"].choices = choices
+
+
+class ReferralCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="结果",
+        choices=[
+            (Referral.Outcome.SETTLED, "调解成功"),
+            (Referral.Outcome.FAILED, "调解不成"),
+            (Referral.Outcome.RETURNED, "退回"),
+        ],
+    )
+    note = forms.CharField(label="办理结果", max_length=2000, required=False)

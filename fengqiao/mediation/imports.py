@@ -1,12 +1,13 @@
-"""Importing the mediator directory from Excel (the ledger format county offices keep). Every row is
-checked first; one bad row means nothing is written and the report names each row and column."""
+"""Importing the mediator directory and the mediation bodies from Excel (the ledger format county
+offices keep). Every row is checked first; one bad row means nothing is written and the report names
+each row and column."""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 from openpyxl import load_workbook
 
-from fengqiao.accounts.models import User
+from fengqiao.accounts.models import Unit, User
 from fengqiao.cases.codes import Category
 from fengqiao.regions.models import Region
 
@@ -146,4 +147,93 @@ def import_mediators(file) -> list[Mediator]:
     with transaction.atomic():
         for mediator in found:
             mediator.save()
+    return found
+
+
+BODY_COLUMNS = ["名称", "类型", "区划代码", "对应机构编码", "地址"]
+BODY_REQUIRED = {"名称", "类型", "区划代码"}
+
+
+def body_template_workbook():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "调解组织"
+    sheet.append(BODY_COLUMNS)
+    sheet.append(["一号村人民调解委员会", "人民调解", "990102001001", "", "村委会二楼"])
+    return book
+
+
+def _rows(file, required):
+    """(header index, [(row number, {column: text})]) of the first sheet, or ImportRejected."""
+    try:
+        sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportRejected(
+            [RowError(0, "文件", f"无法读取 Excel 文件:{error.__class__.__name__}")]
+        ) from None
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
+    missing = [RowError(1, column, "缺少此列") for column in sorted(required) if column not in header]
+    if missing:
+        raise ImportRejected(missing)
+    index = {name: position for position, name in enumerate(header) if name}
+    found = []
+    for number, values in enumerate(rows, start=2):
+        cell = {
+            name: (
+                "" if position >= len(values) or values[position] is None else str(values[position]).strip()
+            )
+            for name, position in index.items()
+        }
+        if any(cell.values()):
+            found.append((number, cell))
+    return found
+
+
+def import_bodies(file) -> list[MediationBody]:
+    """Mediation bodies (调解组织) from the first sheet (header: BODY_COLUMNS, any order). A body
+    already registered under the same name and region is updated; every row is checked first and
+    one bad row means nothing is written."""
+    errors, found, seen = [], [], set()
+    existing = {(body.name, body.region_id): body for body in MediationBody.objects.all()}
+    known_regions = set()
+    for number, cell in _rows(file, BODY_REQUIRED):
+
+        def fail(column, reason, number=number):
+            errors.append(RowError(number, column, reason))
+
+        for column in sorted(BODY_REQUIRED):
+            if not cell.get(column):
+                fail(column, "必填")
+        name, region = cell.get("名称", ""), cell.get("区划代码", "")
+        if len(name) > 100:
+            fail("名称", "不超过 100 字")
+        kind = _lookup(MediationBody.Kind.choices, cell.get("类型", ""))
+        if cell.get("类型") and kind is None:
+            fail("类型", "未知类型:" + "、".join(label for _, label in MediationBody.Kind.choices))
+        if region and region not in known_regions:
+            if Region.objects.filter(code=region).exists():
+                known_regions.add(region)
+            else:
+                fail("区划代码", "未知区划")
+        unit = None
+        if cell.get("对应机构编码"):
+            unit = Unit.objects.filter(code=cell["对应机构编码"], kind=Unit.Kind.MEDIATION).first()
+            if unit is None:
+                fail("对应机构编码", "没有此调解组织机构")
+        if (name, region) in seen:
+            fail("名称", "与表中前面的行重复")
+        seen.add((name, region))
+        body = existing.get((name, region)) or MediationBody(name=name, region_id=region)
+        body.kind, body.unit, body.address = kind, unit, cell.get("地址", "")[:200]
+        found.append(body)
+    if not found and not errors:
+        errors.append(RowError(2, "名称", "表中没有数据"))
+    if errors:
+        raise ImportRejected(errors)
+    with transaction.atomic():
+        for body in found:
+            body.save()
     return found

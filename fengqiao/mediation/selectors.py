@@ -7,7 +7,7 @@ from django.http import Http404
 from fengqiao.accounts.scoping import access_case, region_scope_q
 
 from .actions import ancestor_codes, with_load
-from .models import Mediator, Referral
+from .models import Mediation, Mediator, Referral
 
 
 def visible_mediators(user):
@@ -38,3 +38,19 @@ def access_mediation(user, number: str):
     case = access_case(user, number)
     mediation = getattr(case, "mediation", None)
     return case, mediation
+
+
+def visible_mediations(user):
+    """Mediations of cases in the user's region subtree."""
+    return Mediation.objects.filter(region_scope_q(user, "case__region_id"))
+
+
+def referral_units(user):
+    """The units a user may name as sender or receiver of a referral: those in their subtree and
+    those above it (a township refers to the county court)."""
+    from fengqiao.accounts.models import Unit
+
+    condition = region_scope_q(user, "region_id")
+    if user.is_authenticated and user.region_id:
+        condition |= Q(region_id__in=ancestor_codes(user.region_id))
+    return list(Unit.objects.filter(condition, active=True).order_by("region_id", "kind", "name"))

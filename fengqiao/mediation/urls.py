@@ -6,7 +6,13 @@ urlpatterns = [
     path("mediation/mediators/", views.mediator_directory, name="mediator-directory"),
     path("mediation/mediators/import/", views.mediator_import, name="mediator-import"),
     path("mediation/mediators/<int:pk>/", views.mediator_detail, name="mediator-detail"),
+    path(
+        "mediation/mediators/<int:pk>/availability/",
+        views.mediator_availability,
+        name="mediator-availability",
+    ),
     path("mediation/linkage/", views.linkage, name="linkage-stats"),
+    path("mediation/fulfilment/", views.fulfilment, name="mediation-fulfilment"),
     path("cases/<str:number>/mediation/", views.case_mediation, name="case-mediation"),
     path(
         "cases/<str:number>/mediation/agreement.<str:fmt>",

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from fengqiao import clock as wallclock
 from fengqiao.accounts.roles import Role
 from fengqiao.cases.codes import PartyRole
 from fengqiao.cases.models import Case
@@ -18,10 +19,31 @@ from fengqiao.people import crypto
 from fengqiao.people.validation import InvalidPersonalData, normalise_phone
 
 from . import actions, documents, stats
-from .forms import AgreementForm, ImportForm, PortalLookupForm, SessionForm, VisitForm
-from .imports import ImportRejected, import_mediators, template_workbook
-from .models import FollowUpVisit, Mediation, MediatorChoice
-from .selectors import access_mediation, access_mediator, visible_mediators, visible_referrals
+from .forms import (
+    AgreementForm,
+    ImportForm,
+    PortalLookupForm,
+    ReferralCloseForm,
+    ReferralForm,
+    SessionForm,
+    VisitForm,
+)
+from .imports import (
+    ImportRejected,
+    body_template_workbook,
+    import_bodies,
+    import_mediators,
+    template_workbook,
+)
+from .models import FollowUpVisit, Mediation, MediatorChoice, Referral
+from .selectors import (
+    access_mediation,
+    access_mediator,
+    referral_units,
+    visible_mediations,
+    visible_mediators,
+    visible_referrals,
+)
 
 PORTAL_SESSION_KEY = "portal_mediation_case"
 PORTAL_ATTEMPTS = 20  # lookups per address per 10 minutes
@@ -67,34 +89,69 @@ def mediator_detail(request, pk):
     _require_staff(request.user)
     mediator = access_mediator(request.user, pk)
     return render(
-        request, "mediation/mediator.html", {"mediator": mediator, "record": stats.mediator_record(mediator)}
+        request,
+        "mediation/mediator.html",
+        {
+            "mediator": mediator,
+            "record": stats.mediator_record(mediator),
+            "may_manage": actions.may_manage_mediator(request.user, mediator),
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def mediator_import(request):
+    """Excel import of mediators (?what=mediators, the default) or mediation bodies (?what=bodies)."""
     if not (request.user.is_superuser or request.user.role == Role.ADMIN):
         raise PermissionDenied
+    bodies = (request.GET.get("what") or request.POST.get("what")) == "bodies"
     if request.GET.get("template"):
         from io import BytesIO
 
         buffer = BytesIO()
-        template_workbook().save(buffer)
+        (body_template_workbook() if bodies else template_workbook()).save(buffer)
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = "attachment; filename=mediators-template.xlsx"
+        name = "mediation-bodies-template.xlsx" if bodies else "mediators-template.xlsx"
+        response["Content-Disposition"] = f"attachment; filename={name}"
         return response
     form, errors, imported = ImportForm(request.POST or None, request.FILES or None), [], None
     if request.method == "POST" and form.is_valid():
         try:
-            imported = import_mediators(form.cleaned_data["file"])
-            messages.success(request, f"已导入 {len(imported)} 名调解员")
+            if bodies:
+                imported = import_bodies(form.cleaned_data["file"])
+                messages.success(request, f"已导入 {len(imported)} 个调解组织")
+            else:
+                imported = import_mediators(form.cleaned_data["file"])
+                messages.success(request, f"已导入 {len(imported)} 名调解员")
         except ImportRejected as rejected:
             errors = rejected.errors
-    return render(request, "mediation/import.html", {"form": form, "errors": errors, "imported": imported})
+    return render(
+        request,
+        "mediation/import.html",
+        {"form": form, "errors": errors, "imported": imported, "bodies": bodies},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def mediator_availability(request, pk):
+    """Pause or resume taking cases (暂停接案/恢复接案)."""
+    _require_staff(request.user)
+    mediator = access_mediator(request.user, pk)
+    available = request.POST.get("available") == "1"
+    try:
+        actions.set_availability(mediator, request.user, available=available)
+        messages.success(request, "已恢复接案" if available else "已暂停接案,暂不会被指派或选择")
+    except ActionRefused as error:
+        messages.error(request, _refusal_text(error))
+    target = request.POST.get("next", "")
+    if target not in ("home", "detail"):
+        target = "detail"
+    return redirect("home") if target == "home" else redirect("mediator-detail", pk=mediator.pk)
 
 
 # ------------------------------------------------------------------------------------ a case's mediation
@@ -217,13 +274,121 @@ def confirmation_document(request, number):
 # ------------------------------------------------------------------------------------ linkage
 
 
+def _may_refer(user) -> bool:
+    return user.is_superuser or user.role not in (Role.CITIZEN, Role.LEADER)
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def linkage(request):
+    """Success rates per linkage kind and area; the referral form; signing for and closing
+    referrals sent to the user's unit."""
+    _require_staff(request.user)
+    user = request.user
+    units = referral_units(user)
+    if request.method == "POST":
+        try:
+            _handle_referral(request, units)
+        except (ActionRefused, FieldError) as error:
+            messages.error(request, _refusal_text(error))
+        return redirect("linkage-stats")
+    region = user.region_id or "990000000000"
+    figures = stats.linkage_stats(visible_referrals(user), region)
+    referrals = list(visible_referrals(user)[:50])
+    for referral in referrals:
+        referral.may_answer = referral.outcome == Referral.Outcome.PENDING and (
+            actions._is_centre(user) or user.unit_id == referral.receiver_id
+        )
+    initial = {"sender": user.unit.code} if user.unit_id else {}
+    return render(
+        request,
+        "mediation/linkage.html",
+        {
+            "figures": figures,
+            "referrals": referrals,
+            "names": _region_names(figures["by_area"]),
+            "form": ReferralForm(units=units, initial=initial) if _may_refer(user) else None,
+            "close_form": ReferralCloseForm(),
+        },
+    )
+
+
+def _handle_referral(request, units):
+    user, op = request.user, request.POST.get("op")
+    if not _may_refer(user):
+        raise ActionRefused("read-only role", status=403)
+    if op == "refer":
+        form = ReferralForm(request.POST, units=units)
+        if not form.is_valid():
+            raise FieldError(next(iter(form.errors)), "; ".join(next(iter(form.errors.values()))))
+        data = form.cleaned_data
+        by_code = {unit.code: unit for unit in units}
+        case = None
+        if data["case"]:
+            from fengqiao.accounts.scoping import access_case
+
+            try:
+                case = access_case(user, data["case"].strip())
+            except Http404:
+                raise FieldError("case", "no such case in your area") from None
+        actions.refer(
+            kind=data["kind"],
+            sender=by_code[data["sender"]],
+            receiver=by_code[data["receiver"]],
+            summary=data["summary"],
+            user=user,
+            case=case,
+        )
+        messages.success(request, "已移送,接收单位已收到通知")
+        return
+    referral = visible_referrals(user).filter(pk=_int(request.POST.get("referral"))).first()
+    if referral is None:
+        raise Http404
+    if op == "receive":
+        actions.receive_referral(referral, user)
+        messages.success(request, "已接收")
+    elif op == "close":
+        form = ReferralCloseForm(request.POST)
+        if not form.is_valid():
+            raise FieldError("outcome", "settled, failed or returned")
+        actions.close_referral(referral, user, **form.cleaned_data)
+        messages.success(request, "已办结")
+    else:
+        raise FieldError("op", "unknown operation")
+
+
+def _region_names(areas) -> dict[str, str]:
+    from fengqiao.regions.models import Region
+
+    return dict(Region.objects.filter(code__in=list(areas)).values_list("code", "name"))
+
+
+@login_required
+def fulfilment(request):
+    """履行情况: agreements visited and fully performed, per area below the user's region and per
+    mediator, from the return visits."""
     _require_staff(request.user)
     region = request.user.region_id or "990000000000"
-    figures = stats.linkage_stats(visible_referrals(request.user), region)
-    referrals = visible_referrals(request.user)[:50]
-    return render(request, "mediation/linkage.html", {"figures": figures, "referrals": referrals})
+    mediations = visible_mediations(request.user)
+    by_area = stats.fulfilment_by_area(mediations.exclude(outcome=Mediation.Outcome.OPEN), region)
+    overall = stats.record(mediations)
+    overdue_visits = (
+        FollowUpVisit.objects.filter(
+            mediation__in=mediations, visited_at__isnull=True, due_at__lt=wallclock.now()
+        )
+        .select_related("mediation__case", "mediation__mediator")
+        .order_by("due_at")[:50]
+    )
+    return render(
+        request,
+        "mediation/fulfilment.html",
+        {
+            "overall": overall,
+            "by_area": by_area,
+            "names": _region_names(by_area),
+            "overdue_visits": overdue_visits,
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------ public portal

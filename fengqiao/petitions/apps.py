@@ -7,7 +7,10 @@ class PetitionsConfig(AppConfig):
 
     def ready(self):
         from fengqiao.cases.sweep import register_sweeper
+        from fengqiao.demo.load import register_step
 
         from .actions import sweep_reviews
+        from .demo import load_demo_petitions
 
         register_sweeper("petition_reviews", sweep_reviews)
+        register_step("petitions", load_demo_petitions)
