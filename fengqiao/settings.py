@@ -251,6 +251,14 @@ CONTENT_SECURITY_POLICY = {
 # lookup hashes; unset, each is kept under DATA_DIR. Rotation is `fengqiao rotatekeys`.
 FENGQIAO_DATA_KEYS = envlist("FENGQIAO_DATA_KEYS", "")
 FENGQIAO_HASH_KEY = os.environ.get("FENGQIAO_HASH_KEY", "")
+# Retention (fengqiao.people.retention, run daily by the sweep and by `fengqiao retention`), in
+# days, 0 = keep for ever: people's names and numbers are anonymised once their cases are long
+# finished; the personal-data access log (at least 180), login records and sent text messages
+# are purged.
+RETENTION_PERSONAL_DATA_DAYS = envint("RETENTION_PERSONAL_DATA_DAYS", 5 * 365)
+RETENTION_ACCESS_LOG_DAYS = envint("RETENTION_ACCESS_LOG_DAYS", 3 * 365)
+RETENTION_LOGIN_LOG_DAYS = envint("RETENTION_LOGIN_LOG_DAYS", 180)
+RETENTION_SMS_DAYS = envint("RETENTION_SMS_DAYS", 180)
 
 LOGGING = {
     "version": 1,

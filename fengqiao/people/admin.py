@@ -9,7 +9,7 @@ from fengqiao.accounts.admin import RegionScopedAdmin
 from fengqiao.accounts.scoping import region_scope_q
 
 from . import crypto
-from .models import AccessLog, Person
+from .models import AccessLog, Person, RetentionRun
 from .validation import InvalidPersonalData, normalise_id_number, normalise_phone
 
 
@@ -100,6 +100,24 @@ class AccessLogAdmin(RegionScopedAdmin):
     date_hierarchy = "at"
     list_select_related = ["user", "person"]
     search_fields = ["object_id", "user__username", "user__display_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(admin.ModelAdmin):
+    """What each retention run anonymised or purged (fengqiao.people.retention); read-only."""
+
+    list_display = ["at", "rule", "days", "cutoff", "count"]
+    list_filter = ["rule"]
+    date_hierarchy = "at"
 
     def has_add_permission(self, request):
         return False

@@ -163,3 +163,40 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("access log rows cannot be deleted")
+
+
+class RetentionRunQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("retention runs cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("retention runs cannot be deleted")
+
+
+class RetentionRun(models.Model):
+    """Append-only: one row per retention rule applied (fengqiao.people.retention), with how
+    many rows it anonymised or purged and the cutoff it used."""
+
+    at = models.DateTimeField("执行时间", db_index=True)
+    rule = models.CharField("规则", max_length=40)
+    days = models.PositiveIntegerField("保存天数")
+    cutoff = models.DateTimeField("截止时间")
+    count = models.PositiveIntegerField("处理条数")
+
+    objects = RetentionRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "数据保存期限执行记录"
+        verbose_name_plural = "数据保存期限执行记录"
+        ordering = ["-at", "rule"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.rule} {self.count}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("retention runs cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("retention runs cannot be deleted")
