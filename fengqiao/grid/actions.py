@@ -17,7 +17,7 @@ from fengqiao.errors import FieldError
 from fengqiao.regions import locate
 from fengqiao.regions.models import Region
 
-from .models import Attachment, FieldVisit, Household, Resident
+from .models import Attachment, FieldVisit, GridAssignment, Household, Resident, StaffRole
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000  # a 2 MB file claiming more than this is a decompression bomb
@@ -169,3 +169,72 @@ def reveal_resident(resident: Resident, user, ip: str | None = None, purpose: st
         purpose=purpose,
         ip=ip,
     )
+
+
+# ------------------------------------------------------------------------------------ staffing
+
+
+def assign_post(
+    user,
+    *,
+    grid: Region,
+    role: str,
+    person=None,
+    name: str = "",
+    organisation: str = "",
+    starts_on=None,
+    households_responsible: int | None = None,
+) -> GridAssignment:
+    """Post someone (a platform account, or a named person without one) to a grid from a date."""
+    from django.utils import timezone
+
+    if role not in StaffRole.values:
+        raise FieldError("role", "unknown post")
+    if grid.kind != "grid" or not can_see_region(user, grid.code):
+        raise FieldError("grid", "no such grid")
+    name = name.strip()
+    if person is None and not name:
+        raise FieldError("name", "name the person or choose their account")
+    if person is not None and not can_see_region(user, person.region_id or ""):
+        raise FieldError("user", "no such account in your area")
+    return GridAssignment.objects.create(
+        grid=grid,
+        role=role,
+        user=person,
+        name="" if person is not None else name,
+        organisation=organisation.strip(),
+        starts_on=starts_on or timezone.localdate(clock.now()),
+        households_responsible=households_responsible,
+    )
+
+
+def end_post(assignment: GridAssignment, user, *, ends_on=None) -> GridAssignment:
+    """End a post (the worker leaves or moves); a volunteer's households are freed for another."""
+    from django.utils import timezone
+
+    ends_on = ends_on or timezone.localdate(clock.now())
+    if ends_on < assignment.starts_on:
+        raise FieldError("ends_on", "before the post began")
+    with transaction.atomic():
+        assignment.ends_on = ends_on
+        assignment.save(update_fields=["ends_on"])
+        Household.objects.filter(volunteer=assignment).update(volunteer=None)
+    return assignment
+
+
+def tie_household(household: Household, volunteer: GridAssignment | None, user) -> Household:
+    """Put a household in a volunteer's care (联户), or free it (volunteer None). A volunteer of the
+    same grid, in post, and with fewer than 15 households."""
+    from .staffing import VOLUNTEER_HOUSEHOLDS
+
+    if volunteer is not None:
+        if volunteer.role != StaffRole.VOLUNTEER or volunteer.grid_id != household.grid_id:
+            raise FieldError("volunteer", "a volunteer of the household's grid")
+        if not GridAssignment.objects.current().filter(pk=volunteer.pk).exists():
+            raise FieldError("volunteer", "no longer in post")
+        full = Household.objects.filter(volunteer=volunteer).count() >= VOLUNTEER_HOUSEHOLDS[1]
+        if volunteer.pk != household.volunteer_id and full:
+            raise FieldError("volunteer", f"already looks after {VOLUNTEER_HOUSEHOLDS[1]} households")
+    household.volunteer = volunteer
+    household.save(update_fields=["volunteer"])
+    return household

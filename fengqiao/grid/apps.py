@@ -18,3 +18,4 @@ class GridConfig(AppConfig):
             )
         )
         navigation.register(navigation.MenuItem("网格履职", "grid-coverage", centre, order=62))
+        navigation.register(navigation.MenuItem("网格力量", "grid-staffing", centre, order=61))

@@ -8,6 +8,9 @@ urlpatterns = [
     path("grid/sw.js", views.service_worker, name="grid-sw"),
     path("grid/manifest.webmanifest", views.manifest, name="grid-manifest"),
     path("grid/coverage/", views.coverage_page, name="grid-coverage"),
+    path("grid/staffing/", views.staffing_page, name="grid-staffing"),
     path("grid/households/", views.households_page, name="grid-households"),
     path("grid/households/import/", views.import_page, name="grid-import"),
+    path("grid/photos/<uuid:client_id>", views.photo, name="grid-photo"),
+    path("cases/<str:number>/photos/", views.case_photos, name="case-photos"),
 ]

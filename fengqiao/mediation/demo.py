@@ -16,11 +16,13 @@ from fengqiao.accounts.models import Unit, User
 from fengqiao.cases.codes import Status
 from fengqiao.cases.deadlines import LOCAL
 from fengqiao.cases.models import Case
+from fengqiao.regions.codes import subtree_q
 
 from . import actions
 from .models import MediationBody, Mediator, Referral
 
 COUNTY = "990102"
+COUNTY_CODE = "990102000000"
 SEED = 20261130
 MEDIATIONS = 90
 EXTERNAL = [
@@ -44,7 +46,9 @@ def _directory() -> list[Mediator]:
     """A body per mediation unit of the demo county, two mediators each (mediator1 in township 1),
     and the county's named rooms and professionals."""
     mediators = []
-    for unit in Unit.objects.filter(kind=Unit.Kind.MEDIATION, region_id__startswith=COUNTY).order_by("code"):
+    for unit in Unit.objects.filter(subtree_q("region_id", COUNTY_CODE), kind=Unit.Kind.MEDIATION).order_by(
+        "code"
+    ):
         body, _ = MediationBody.objects.get_or_create(
             name=unit.name,
             region_id=unit.region_id,
@@ -170,8 +174,8 @@ def _referrals(rng: random.Random) -> int:
     made = []
     cases = (
         Case.objects.filter(
+            subtree_q("region_id", COUNTY_CODE),
             channel__in=list(REFERRAL_KINDS),
-            region_id__startswith=COUNTY,
             handling_unit__kind=Unit.Kind.MEDIATION,
         )
         .select_related("handling_unit")
@@ -224,7 +228,7 @@ def load_demo_mediation(history: bool) -> str:
     cutoff = clock.now() - timedelta(days=20)
     candidates = list(
         Case.objects.filter(
-            region_id__startswith=COUNTY,
+            subtree_q("region_id", COUNTY_CODE),
             track="mediation",
             handling_unit__kind=Unit.Kind.MEDIATION,
             status__in=[Status.RESOLVED, Status.VERIFIED, Status.CLOSED],

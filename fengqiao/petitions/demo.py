@@ -10,11 +10,13 @@ from datetime import timedelta
 from fengqiao import clock
 from fengqiao.accounts.models import User
 from fengqiao.cases.models import Case
+from fengqiao.regions.codes import subtree_q
 
 from . import actions
 from .models import Petition
 
 COUNTY = "990102"
+COUNTY_CODE = "990102000000"
 SEED = 20261131
 EVALUATION = {5: "satisfied", 4: "satisfied", 3: "basic", 2: "unsatisfied", 1: "unsatisfied"}
 
@@ -48,7 +50,9 @@ def _fill_from_timeline(petition: Petition) -> None:
 def load_demo_petitions(history: bool) -> str:
     if not history:
         return "skipped (needs the case history)"
-    cases = Case.objects.filter(category="petition", region_id__startswith=COUNTY, petition__isnull=True)
+    cases = Case.objects.filter(
+        subtree_q("region_id", COUNTY_CODE), category="petition", petition__isnull=True
+    )
     if Petition.objects.exists() or not cases.exists():
         return "already present"
     rng = random.Random(SEED)
