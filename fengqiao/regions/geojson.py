@@ -8,6 +8,7 @@ then creates or updates them in one transaction.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -23,6 +24,35 @@ PROPERTY_FIELDS = ("code", "parent_code", "kind", "name", "centroid_lat", "centr
 GEOMETRY_TYPES = ("Polygon", "MultiPolygon")
 NAME_MAX_LENGTH = Region._meta.get_field("name").max_length
 QUERY_CHUNK = 500  # codes per IN (...) lookup, well under SQLite's variable limit
+# Limits against hostile or runaway files: a whole province's boundaries down to the grid fit
+# well inside them.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_FEATURES = 500_000
+MAX_POSITIONS = 200_000  # in one geometry
+MAX_RINGS = 10_000  # in one geometry
+
+
+class GeoJSONRejected(ValueError):
+    """A file that cannot be read as GeoJSON at all (too big, not JSON, nested too deep)."""
+
+
+def load_collection(stream, max_bytes: int = MAX_FILE_BYTES):
+    """Parse a GeoJSON document from a binary or text stream, refusing (GeoJSONRejected) one
+    over max_bytes, one that is not UTF-8 JSON, or one nested too deep for the parser."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise GeoJSONRejected(f"larger than {max_bytes} bytes")
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise GeoJSONRejected(f"not UTF-8 text: {error}") from None
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise GeoJSONRejected("nested too deep") from None
+    except ValueError as error:  # JSONDecodeError, and integers too long to convert
+        raise GeoJSONRejected(f"not valid JSON: {error}") from None
 
 
 class FeatureError(NamedTuple):
@@ -122,6 +152,8 @@ def _check_ring(ring) -> str | None:
 def _check_polygon(rings) -> str | None:
     if not isinstance(rings, list) or not rings:
         return "a polygon is a non-empty list of linear rings"
+    if not all(isinstance(ring, list) for ring in rings):
+        return "a polygon is a non-empty list of linear rings"
     for ring in rings:
         problem = _check_ring(ring)
         if problem:
@@ -136,6 +168,13 @@ def _clean_geometry(geometry) -> tuple[dict | None, str | None]:
     if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRY_TYPES:
         return None, "geometry must be a Polygon or MultiPolygon (or null)"
     coordinates = geometry.get("coordinates")
+    polygons = [coordinates] if geometry["type"] == "Polygon" else coordinates
+    if isinstance(polygons, list) and all(isinstance(polygon, list) for polygon in polygons):
+        rings = [ring for polygon in polygons for ring in polygon]
+        if len(rings) > MAX_RINGS:
+            return None, f"more than {MAX_RINGS} rings in one geometry"
+        if sum(len(ring) if isinstance(ring, list) else 1 for ring in rings) > MAX_POSITIONS:
+            return None, f"more than {MAX_POSITIONS} positions in one geometry; simplify it first"
     if geometry["type"] == "Polygon":
         problem = _check_polygon(coordinates)
     elif not isinstance(coordinates, list) or not coordinates:
@@ -146,7 +185,7 @@ def _clean_geometry(geometry) -> tuple[dict | None, str | None]:
         return None, problem
     try:
         reason = shapely.is_valid_reason(shape(geometry))
-    except (ValueError, TypeError, IndexError, shapely.errors.GEOSException) as error:
+    except (ValueError, TypeError, IndexError, RecursionError, shapely.errors.GEOSException) as error:
         return None, f"not a usable geometry: {error}"
     if reason != "Valid Geometry":
         return None, f"invalid geometry: {reason}"
@@ -250,6 +289,8 @@ def validate_tree(feature_collection) -> tuple[list[dict], list[FeatureError]]:
     features = feature_collection.get("features")
     if not isinstance(features, list):
         return [], [FeatureError(None, "features", "a FeatureCollection needs a list of features")]
+    if len(features) > MAX_FEATURES:
+        return [], [FeatureError(None, "features", f"more than {MAX_FEATURES} features; split the file")]
 
     errors: list[FeatureError] = []
     rows: list[tuple[int, dict]] = []

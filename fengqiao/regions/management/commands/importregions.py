@@ -1,9 +1,8 @@
-import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fengqiao.regions.geojson import import_tree
+from fengqiao.regions.geojson import GeoJSONRejected, import_tree, load_collection
 
 
 class Command(BaseCommand):
@@ -18,14 +17,14 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         try:
             if file == "-":
-                collection = json.load(sys.stdin)
+                collection = load_collection(sys.stdin.buffer)
             else:
-                with open(file, encoding="utf-8-sig") as stream:
-                    collection = json.load(stream)
+                with open(file, "rb") as stream:
+                    collection = load_collection(stream)
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error}") from error
-        except ValueError as error:
-            raise CommandError(f"{file} is not valid JSON: {error}") from error
+        except GeoJSONRejected as error:
+            raise CommandError(f"{file} is not usable GeoJSON: {error}") from error
 
         result = import_tree(collection)
         if not result.ok:
