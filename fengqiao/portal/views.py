@@ -29,6 +29,9 @@ SUBMITTED_KEY = "portal_submitted"
 # The mediation app's public page keeps the looked-up case under this key: setting it too lets the
 # applicant go straight on to choose a mediator without typing the number and phone again.
 MEDIATION_KEY = "portal_mediation_case"
+# Likewise the petitions app's page, where a petitioner evaluates the written answer (信访人评价)
+# and asks for review: a petition is rated there, under the petition rules, not here.
+PETITION_KEY = "portal_petition_case"
 
 
 def _ip(request) -> str:
@@ -132,6 +135,7 @@ def track(request):
         if op == "leave":
             request.session.pop(CASE_KEY, None)
             request.session.pop(MEDIATION_KEY, None)
+            request.session.pop(PETITION_KEY, None)
             return redirect("portal-track")
         if op == "rate" and case is not None:
             return _rate(request, case)
@@ -152,12 +156,21 @@ def _lookup(request):
     request.session.cycle_key()  # the session now unlocks a case: give it a fresh id
     request.session[CASE_KEY] = case.pk
     request.session[MEDIATION_KEY] = case.pk
+    if _petition(case) is not None:
+        request.session[PETITION_KEY] = case.pk
     return redirect("portal-track")
+
+
+def _petition(case: Case):
+    from fengqiao.petitions.models import Petition
+
+    return Petition.objects.filter(case=case).first()
 
 
 def _rating_due(case: Case) -> bool:
     return (
         case.status == Status.CLOSED
+        and _petition(case) is None
         and case.closed_at is not None
         and not Rating.objects.filter(case=case, closed_at=case.closed_at).exists()
     )
@@ -168,6 +181,7 @@ def _track_context(case: Case, **extra) -> dict:
     return {
         "case": progress.summary(case),
         "rating_due": _rating_due(case),
+        "petition": _petition(case) is not None,
         "rating": Rating.objects.filter(case=case).order_by("-at").first(),
         "scores": Rating.Score.choices,
         "may_choose_mediator": case.status

@@ -173,4 +173,16 @@ def test_the_sweep_forgets_old_counters(client, submission):
 
 def test_home_links_the_mediator_choice(client):
     page = client.get("/portal/").content.decode()
-    assert "/portal/submit/" in page and "/portal/track/" in page and "/portal/mediators/" in page
+    for link in ("/portal/submit/", "/portal/track/", "/portal/mediators/", "/portal/petitions/"):
+        assert link in page
+
+
+def test_a_petition_is_rated_on_the_petition_page(client, submit, users):
+    from fengqiao.petitions import actions as petitions
+
+    case = submit(category="petition", description="反映村道多年未修,要求政府答复")
+    petitions.register(case, users["town1"])
+    lookup(client, case.number, PHONE)
+    page = client.get("/portal/track/").content.decode()
+    assert "/portal/petitions/" in page
+    assert case.number in client.get("/portal/petitions/").content.decode()
