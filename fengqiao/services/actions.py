@@ -273,6 +273,46 @@ def conclude_legal_aid(user, application, *, outcome: str, note: str = "") -> Le
 
 
 @transaction.atomic
+def add_provider(
+    user,
+    *,
+    kind: str,
+    name: str,
+    region_code: str | None = None,
+    username: str | None = None,
+    organisation: str = "",
+    licence_number: str = "",
+    phone: str = "",
+) -> Provider:
+    """Add a provider; with `username`, that account becomes a lawyer or counsellor (the platform
+    has no such roles). Only an account inside the user's area, without a profile yet."""
+    from fengqiao.accounts.models import User
+
+    if not may_manage(user):
+        _forbid("only admins and centre staff keep the directory")
+    _choice(kind, Provider.Kind, "kind")
+    if not (name or "").strip():
+        raise FieldError("name", "required")
+    region = _region(user, region_code)
+    account = None
+    if username:
+        account = User.objects.filter(username=username, is_active=True).first()
+        if account is None or not account.region_id or not can_see_region(user, account.region_id):
+            raise FieldError("username", "no such account in your area")
+        if Provider.objects.filter(user=account).exists():
+            raise FieldError("username", "this account already has a provider profile", 409)
+    return Provider.objects.create(
+        kind=kind,
+        name=name.strip(),
+        region=region,
+        user=account,
+        organisation=organisation or "",
+        licence_number=licence_number or "",
+        phone=phone or "",
+    )
+
+
+@transaction.atomic
 def add_shift(
     user,
     *,

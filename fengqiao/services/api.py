@@ -599,3 +599,20 @@ def service_stats(
     _require(may_see_services(request.user))
     code, since, until = _period(request, filters.from_, filters.to, region)
     return stats.figures(code, since, until)
+
+
+class ProviderIn(Schema):
+    kind: str = Field(..., description="lawyer | legal_worker | counsellor")
+    name: str = Field(..., max_length=50)
+    region_code: str | None = Field(None, max_length=21)
+    username: str | None = Field(
+        None, max_length=150, description="the platform account this makes a lawyer or counsellor"
+    )
+    organisation: str = Field("", max_length=100)
+    licence_number: str = Field("", max_length=40)
+    phone: str = Field("", max_length=20)
+
+
+@router.post("/services/providers", response={201: dict}, summary="Add a lawyer, legal worker or counsellor")
+def add_provider(request, payload: ProviderIn):
+    return 201, provider_dict(actions.add_provider(request.user, **payload.dict()))

@@ -179,7 +179,7 @@ def _history(providers: dict[str, Provider]) -> int:
     counsellors = [providers["counsellor1"], providers["counsellor2"]]
 
     def moment():
-        return now - timedelta(days=rng.uniform(1, 365), hours=rng.uniform(0, 8))
+        return now - timedelta(days=rng.uniform(1, 360), hours=rng.uniform(0, 8))
 
     topics = LegalTopic.values
     consultations = []

@@ -98,3 +98,17 @@ def test_the_session_page_shows_notes_to_counsellors_only_and_logs_the_read(clie
     before = NoteAccess.objects.count()
     assert NOTES in client.get(url).content.decode()
     assert NoteAccess.objects.filter(via="page").count() >= 1 and NoteAccess.objects.count() == before + 1
+
+
+def test_a_profile_makes_an_account_a_counsellor(api, session):
+    path = f"/services/sessions/{session['id']}"
+    assert api("county").get(path).json()["notes"] is None
+    assert api("grid1").post("/services/providers", {"kind": "counsellor", "name": "x"}).status_code == 403
+    added = api("admin").post(
+        "/services/providers",
+        {"kind": "counsellor", "name": "县中心咨询师", "username": "county", "region_code": "990102000000"},
+    )
+    assert added.status_code == 201, added.content
+    assert api("county").get(path).json()["notes"] == NOTES
+    again = api("admin").post("/services/providers", {"kind": "lawyer", "name": "y", "username": "county"})
+    assert again.status_code == 409
