@@ -58,7 +58,41 @@ def my_tasks(request):
     )
     briefs = [case_brief(case) for case in cases]
     warnings = [brief for brief in briefs if brief.get("overdue") or (brief.get("risk") or 0) >= 60]
-    return {"as_of": clock.now(), "tasks": briefs, "warnings": warnings}
+    return {
+        "as_of": clock.now(),
+        "tasks": briefs,
+        "warnings": warnings,
+        "refused": refused_reports(request.user),
+    }
+
+
+REFUSED_DAYS = 30
+
+
+def refused_reports(user) -> list[dict]:
+    """My own reports the centre turned down in the last 30 days, with its reason, so that the app
+    can offer to report again with what was missing."""
+    from datetime import timedelta
+
+    since = clock.now() - timedelta(days=REFUSED_DAYS)
+    cases = (
+        visible_cases(user)
+        .filter(created_by=user, status="rejected", reported_at__gte=since)
+        .select_related("handling_unit")
+        .order_by("-reported_at")[:20]
+    )
+    found = []
+    for case in cases:
+        rejection = case.timeline.filter(kind="reject").order_by("-at", "-pk").first()
+        found.append(
+            {
+                **case_brief(case),
+                "description": case.description,
+                "address": case.address,
+                "reason": rejection.note if rejection else "",
+            }
+        )
+    return found
 
 
 @router.get("/coverage", response=dict, summary="Visits, field days per week and unwalked grids")

@@ -43,6 +43,7 @@ STAFFING_ROLES = {Role.CENTRE_STAFF, Role.ADMIN}
 SHELL_STATIC = [
     "grid/app.js",
     "grid/queue.js",
+    "grid/sync.js",
     "grid/grid.css",
     "grid/icon-192.png",
     "fengqiao/app.css",
@@ -111,6 +112,15 @@ def service_worker(request):
             "version": _shell_version(urls),
             "shell": json.dumps(urls),
             "app_url": json.dumps(reverse("grid-app")),
+            "scripts": json.dumps([static("grid/queue.js"), static("grid/sync.js")]),
+            "sync_urls": json.dumps(
+                {
+                    "tokenUrl": reverse("grid-app-token"),
+                    "casesUrl": "/api/v1/cases",
+                    "visitsUrl": "/api/v1/grid/visits",
+                    "attachmentsUrl": "/api/v1/grid/attachments",
+                }
+            ),
         },
     )
     response = HttpResponse(source, content_type="application/javascript; charset=utf-8")

@@ -19,7 +19,7 @@ from fengqiao.cases.models import Case
 from fengqiao.regions.codes import subtree_q
 
 from . import actions
-from .models import MediationBody, Mediator, Referral
+from .models import Mediation, MediationBody, Mediator, Referral
 
 COUNTY = "990102"
 COUNTY_CODE = "990102000000"
@@ -106,11 +106,12 @@ def _mediate(case: Case, rng: random.Random, chooser: User) -> str | None:
         mediator = suited[rng.randrange(min(3, len(suited)))]
         by = rng.choice(["staff", "staff", "window", "portal"])
         actions.choose_mediator(case, mediator, by=by, user=chooser if by == "staff" else None)
-    answerer = mediator.user or User.objects.filter(unit=mediator.unit).first() or chooser
+    unit = mediator.unit
+    answerer = mediator.user or (User.objects.filter(unit=unit).first() if unit else None) or chooser
     with clock.at(start + timedelta(hours=3)):
         choice = case.mediation.choices.get(state="pending")
         actions.respond(choice, answerer, accept=True)
-    mediation = case.mediation
+    mediation = Mediation.objects.get(case=case)  # fresh: respond() set its mediator
     held = start + timedelta(days=rng.randint(1, 5))
     place = f"{case.region.name}人民调解室"
     failed = rng.random() < 0.1
@@ -152,14 +153,15 @@ def _mediate(case: Case, rng: random.Random, chooser: User) -> str | None:
         moment = visit.due_at + timedelta(hours=rng.uniform(0, 48))
         if moment >= now:
             break
-        fulfilment = rng.choices(["full", "partial", "none"], [85, 10, 5])[0]
+        fulfilment = rng.choices(["full", "partial", "none"], [80, 13, 7])[0]
         with clock.at(moment):
             actions.record_visit(visit, answerer, fulfilment=fulfilment, note="电话回访当事人")
         if fulfilment != "full":
             later = mediation.visits.filter(visited_at__isnull=True).first()
             if later is not None and later.due_at + timedelta(days=1) < now:
+                again = rng.choice(["full", "partial"]) if fulfilment == "partial" else "none"
                 with clock.at(later.due_at + timedelta(hours=10)):
-                    actions.record_visit(later, answerer, fulfilment="full", note="再次回访,已履行完毕")
+                    actions.record_visit(later, answerer, fulfilment=again, note="再次回访")
     return "agreement"
 
 

@@ -47,6 +47,7 @@ def mediator_panel(user) -> dict:
             "confirmations": JudicialConfirmation.objects.filter(
                 agreement__mediation__mediator__in=mediators,
                 state=JudicialConfirmation.State.OPEN,
+                due_at__gt=now,
                 due_at__lte=soon,
             )
             .select_related("agreement__mediation__case")

@@ -167,3 +167,12 @@ def test_service_worker_manifest_and_shell(client, grid1):
     assert manifest["start_url"] == "/grid/app/" and manifest["display"] == "standalone"
     html = client.get("/grid/app/").content.decode()
     assert 'rel="manifest"' in html and "保存上报" in html
+
+
+def test_tasks_list_my_reports_the_centre_refused_with_its_reason(api, users, grid_case):
+    case_actions.take_action(grid_case, users["town1"], "reject", note="重复上报,请补充具体位置后再报")
+    refused = api("grid1").get("/grid/tasks").json()["refused"]
+    assert [(r["number"], r["reason"], r["description"]) for r in refused] == [
+        (grid_case.number, "重复上报,请补充具体位置后再报", "路灯损坏")
+    ]
+    assert api("town1").get("/grid/tasks").json()["refused"] == []  # only the reporter's own

@@ -92,4 +92,21 @@ def test_offline_reports_and_visit_reach_the_server_once(live_demo, browser, gri
     page.wait_for_timeout(500)
     check()
     page.screenshot(path="var/screenshots/grid-app-synced.png", full_page=True)
+
+    # A report the server refused as it stood stays on the phone; the worker corrects it in the
+    # form and it goes again, with its first client id.
+    refused_id = page.evaluate(
+        """([lat, lng]) => { const id = crypto.randomUUID();
+        return FQQueue.put({ client_id: id, kind: "report", created_at: new Date().toISOString(), photos: [],
+          error: "description: required",
+          payload: { channel: "grid", description: " ", client_id: id, location: { lat, lng } } }).then(() => id); }""",
+        [lat, lng],
+    )
+    page.reload()
+    page.get_by_role("button", name="修改后重发").click()
+    page.get_by_label("发现的情况(必填)").fill("桥头护栏松动,已设临时警示")
+    page.get_by_role("button", name="保存上报").click()
+    expect(page.locator("#outbox-count")).to_have_text("待上传 0 条", timeout=30000)
+    resent = Case.objects.get(client_id=refused_id)
+    assert resent.description == "桥头护栏松动,已设临时警示" and resent.grid_code == grid_code
     context.close()

@@ -9,7 +9,9 @@
   const cfg = root.dataset;
   const MAX_SIDE = 1600;
   const $ = (id) => document.getElementById(id);
+  const SYNC_TAG = "fq-grid-sync";
   let syncing = false;
+  let editing = null;  // the client id of the refused item being corrected
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(cfg.sw, { scope: "/grid/" }).catch((e) => console.warn("service worker", e));
@@ -19,6 +21,12 @@
       $("offline-ready").textContent = "· 可离线使用";
     };
     navigator.serviceWorker.addEventListener("controllerchange", ready);
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (!event.data || event.data.type !== "fq-synced") return;
+      if (STATUS[event.data.state]) $("sync-status").textContent = STATUS[event.data.state]();
+      render();
+      if (event.data.state === "done") loadTasks();
+    });
     ready();
   }
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
@@ -55,14 +63,75 @@
       const what = item.kind === "report" ? `上报:${item.payload.description.slice(0, 20)}` : `打卡:${item.payload.notes.slice(0, 20) || "巡查"}`;
       const photos = item.photos ? `(照片 ${item.photos.filter((p) => !p.done).length} 张待传)` : "";
       li.textContent = `${item.created_at.slice(0, 16).replace("T", " ")} ${what}${photos}${item.error ? " — 未被接受:" + item.error : ""}`;
+      if (item.error) {
+        li.classList.add("refused");
+        li.append(button("修改后重发", () => edit(item)), button("删除", () => discard(item)));
+      }
       return li;
     }));
     $("net-state").textContent = navigator.onLine ? "在线" : "离线(已保存在手机上,联网后自动上传)";
   }
 
+  function button(label, onClick) {
+    const b = document.createElement("button");
+    b.type = "button"; b.className = "link"; b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  // A report or check-in the server refused as it stood (nothing was created): put it back in its
+  // form; saving it again sends it with the same client id, its photos and position kept.
+  function edit(item) {
+    editing = item.client_id;
+    if (item.kind === "report") {
+      const form = $("report-form");
+      form.description.value = item.payload.description || "";
+      form.category.value = item.payload.category || "";
+      form.address.value = item.payload.address || "";
+      form.closest("details").open = true;
+      $("report-error").textContent = `请修改后重新保存(原因:${item.error})`;
+      form.description.focus();
+    } else {
+      const form = $("visit-form");
+      form.kind.value = item.payload.kind;
+      form.household_id.value = item.payload.household_id ? String(item.payload.household_id) : "";
+      form.notes.value = item.payload.notes || "";
+      form.closest("details").open = true;
+      $("visit-error").textContent = `请修改后重新打卡(原因:${item.error})`;
+      form.notes.focus();
+    }
+  }
+
+  async function discard(item) {
+    if (!window.confirm("删除这条未被接受的记录?")) return;
+    await FQQueue.remove(item.client_id);
+    if (editing === item.client_id) editing = null;
+    render();
+  }
+
+  async function editedItem(kind) {
+    if (!editing) return null;
+    const item = await FQQueue.get(editing);
+    editing = null;
+    return item && item.kind === kind && item.error ? item : null;
+  }
+
+  // A report the centre turned down (rejected): start a new report from it.
+  function reportAgain(task) {
+    const form = $("report-form");
+    editing = null;
+    form.description.value = task.description || "";
+    form.category.value = task.category || "";
+    form.address.value = task.address || "";
+    form.closest("details").open = true;
+    $("report-error").textContent = `原上报 ${task.number} 被退回:${task.reason || "未说明理由"}。请补充后重新上报。`;
+    form.description.focus();
+  }
+
   async function enqueue(item) {
     await FQQueue.put(item);
     await render();
+    await requestBackgroundSync();
     if (navigator.onLine) sync();
   }
 
@@ -78,6 +147,19 @@
       const photos = [];
       for (const file of form.photos.files) {
         photos.push({ client_id: crypto.randomUUID(), blob: await resize(file), done: false });
+      }
+      const earlier = await editedItem("report");
+      if (earlier) {
+        earlier.payload.description = description;
+        earlier.payload.address = form.address.value.trim();
+        if (form.category.value) earlier.payload.category = form.category.value;
+        else delete earlier.payload.category;
+        earlier.photos = (earlier.photos || []).concat(photos);
+        delete earlier.error;
+        await enqueue(earlier);
+        form.reset();
+        $("sync-status").textContent = "已修改,重新上传";
+        return;
       }
       const clientId = crypto.randomUUID();
       const payload = { channel: "grid", description, address: form.address.value.trim(), client_id: clientId,
@@ -104,6 +186,17 @@
       $("visit-error").textContent = "请选择走访户或填写情况记录"; return;
     }
     $("visit-error").textContent = "";
+    const earlier = await editedItem("visit");
+    if (earlier) {
+      earlier.payload = { ...earlier.payload, kind: payload.kind, notes: payload.notes };
+      if (payload.household_id) earlier.payload.household_id = payload.household_id;
+      else delete earlier.payload.household_id;
+      delete earlier.error;
+      await enqueue(earlier);
+      form.reset();
+      $("sync-status").textContent = "已修改,重新上传";
+      return;
+    }
     const where = await position();
     if (where) payload.location = where;
     await enqueue({ client_id: clientId, kind: "visit", payload, created_at: new Date().toISOString() });
@@ -111,87 +204,35 @@
     $("sync-status").textContent = "已保存打卡";
   });
 
-  async function freshToken() {
-    const response = await fetch(cfg.tokenUrl, { credentials: "same-origin", cache: "no-store" });
-    if (!response.ok || response.redirected) throw new Error("login");
-    return (await response.json()).csrf_token;
-  }
+  const URLS = { tokenUrl: cfg.tokenUrl, casesUrl: cfg.casesUrl, visitsUrl: cfg.visitsUrl,
+    attachmentsUrl: cfg.attachmentsUrl };
+  const STATUS = {
+    login: () => (navigator.onLine ? "登录已过期,请重新登录后同步" : "离线,联网后自动上传"),
+    partial: () => "部分未上传,稍后重试",
+    done: () => `已同步 ${new Date().toLocaleTimeString("zh-CN")}`,
+  };
 
-  // Answers worth retrying later: the network, the server, or "the case is not there yet".
-  const RETRY = new Set([0, 401, 403, 404, 408, 409, 425, 429]);
-  async function send(url, token, body, json) {
-    const headers = { "X-CSRFToken": token };
-    if (json) headers["Content-Type"] = "application/json";
-    const response = await fetch(url, { method: "POST", credentials: "same-origin", headers,
-      body: json ? JSON.stringify(body) : body });
-    let data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
-    return { status: response.status, data };
-  }
-  function reason(data) {
-    if (data && data.errors) return data.errors.map((e) => `${e.field}: ${e.reason}`).join(";");
-    return (data && data.detail) || "invalid";
-  }
-
-  async function syncItem(item, token) {
-    if (item.kind === "visit") {
-      const r = await send(cfg.visitsUrl, token, item.payload, true);
-      if (r.status === 200 || r.status === 201) { await FQQueue.remove(item.client_id); return true; }
-      return settle(item, r);
-    }
-    if (!item.sent) {
-      const r = await send(cfg.casesUrl, token, item.payload, true);
-      if (r.status !== 200 && r.status !== 201) return settle(item, r);
-      item.sent = true; item.number = r.data.number;
-      await FQQueue.put(item);
-    }
-    for (const photo of item.photos) {
-      if (photo.done) continue;
-      const body = new FormData();
-      body.append("client_id", photo.client_id);
-      body.append("case_client_id", item.client_id);
-      body.append("file", photo.blob, `${photo.client_id}.jpg`);
-      const r = await send(cfg.attachmentsUrl, token, body, false);
-      if (r.status === 200 || r.status === 201) photo.done = true;
-      else if (r.status >= 500 || RETRY.has(r.status)) return false;
-      else { photo.done = true; photo.error = reason(r.data); }
-      await FQQueue.put(item);
-    }
-    await FQQueue.remove(item.client_id);
-    return true;
-  }
-  async function settle(item, r) {
-    if (r.status >= 500 || RETRY.has(r.status)) return false;
-    item.error = reason(r.data);  // the server refuses it as it stands: keep it for the worker to see
-    await FQQueue.put(item);
-    return true;
-  }
-
-  async function runSync() {
-    const items = (await FQQueue.all()).filter((item) => !item.error);
-    if (!items.length) return;
-    let token;
-    try { token = await freshToken(); } catch (e) {
-      $("sync-status").textContent = navigator.onLine ? "登录已过期,请重新登录后同步" : "离线,联网后自动上传";
-      return;
-    }
-    $("sync-status").textContent = "正在上传…";
-    for (const item of items) {
-      let ok;
-      try { ok = await syncItem(item, token); } catch (e) { ok = false; }
-      if (!ok) { $("sync-status").textContent = "部分未上传,稍后重试"; await render(); return; }
-    }
-    $("sync-status").textContent = `已同步 ${new Date().toLocaleTimeString("zh-CN")}`;
-    await render();
-    loadTasks();
+  // Background Sync: the service worker sends the outbox when the network returns, even after the
+  // page is closed. Where the browser has no Background Sync, the page's own sync below does it.
+  async function requestBackgroundSync() {
+    if (!("serviceWorker" in navigator)) return false;
+    try {
+      const registration = await navigator.serviceWorker.ready;
+      if (!registration.sync) return false;
+      await registration.sync.register(SYNC_TAG);
+      return true;
+    } catch (e) { return false; }
   }
 
   async function sync() {
     if (syncing) return;
     syncing = true;
     try {
-      if (navigator.locks) await navigator.locks.request("fengqiao-grid-sync", runSync);
-      else await runSync();
+      if ((await FQQueue.all()).some((item) => !item.error)) $("sync-status").textContent = "正在上传…";
+      const result = await FQSync.run(URLS);
+      if (STATUS[result.state]) $("sync-status").textContent = STATUS[result.state]();
+      await render();
+      if (result.state === "done") loadTasks();
     } finally { syncing = false; root.dataset.lastSync = String(Date.now()); }
   }
 
@@ -209,6 +250,14 @@
     $("tasks").replaceChildren(...data.tasks.map((task) => {
       const li = document.createElement("li");
       li.textContent = `${task.overdue ? "【超期】" : ""}${task.number} ${task.title || task.category_label} · ${task.status_label}`;
+      return li;
+    }));
+    const refused = data.refused || [];
+    $("refused-card").hidden = !refused.length;
+    $("refused").replaceChildren(...refused.map((task) => {
+      const li = document.createElement("li");
+      li.textContent = `${task.number} ${task.title || task.category_label} — 退回理由:${task.reason || "未说明"}`;
+      li.append(button("修改后重新上报", () => reportAgain(task)));
       return li;
     }));
   }

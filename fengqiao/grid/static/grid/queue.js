@@ -1,7 +1,8 @@
 /* The grid app's outbox in IndexedDB: reports and check-ins wait here, photos included, until
-   the server has them. Survives reloads and closing the browser. */
+   the server has them. Survives reloads and closing the browser. Loaded by the page and by the
+   service worker (importScripts), hence `self`. */
 "use strict";
-window.FQQueue = (() => {
+self.FQQueue = (() => {
   const DB = "fengqiao-grid";
   const OUTBOX = "outbox";
   const CACHE = "cache";
@@ -33,6 +34,7 @@ window.FQQueue = (() => {
   }
   return {
     put: (item) => write(OUTBOX, (s) => s.put(item)),
+    get: (clientId) => read(OUTBOX, (s) => s.get(clientId)),
     remove: (clientId) => write(OUTBOX, (s) => s.delete(clientId)),
     all: async () => (await read(OUTBOX, (s) => s.getAll())).sort((a, b) => a.created_at.localeCompare(b.created_at)),
     remember: (key, value) => write(CACHE, (s) => s.put(value, key)),
