@@ -6,9 +6,13 @@ Four families of signals add up, each capped so no single family decides alone:
   dispute that has dragged on for years;
 - scale: many people involved, large sums of money;
 - vulnerable parties: the very old, minors, people with disabilities, pregnancy.
+
+Other apps may add reasons that come from who the parties are (e.g. a party on a special-group
+register of fengqiao.basedata) with register_party_signal; they count with the vulnerable parties.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -40,6 +44,21 @@ MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万|千)?\s*元")
 PEOPLE = re.compile(r"(\d+)\s*(?:多)?\s*(?:人|户|名|位)")
 
 
+# (points, reason) pairs about the parties, given their person ids; registered by other apps.
+PartySignal = Callable[[list[int]], list[tuple[int, str]]]
+PARTY_SIGNALS: dict[str, PartySignal] = {}
+
+
+def register_party_signal(name: str, signal: PartySignal) -> None:
+    PARTY_SIGNALS[name] = signal
+
+
+def party_signals(person_ids: list[int]) -> list[tuple[int, str]]:
+    if not person_ids:
+        return []
+    return [found for signal in PARTY_SIGNALS.values() for found in signal(list(person_ids))]
+
+
 @dataclass
 class RiskSignals:
     """What is known about a matter besides its text."""
@@ -49,6 +68,7 @@ class RiskSignals:
     earlier_petitions: int = 0
     party_birth_dates: list[date] = field(default_factory=list)
     today: date | None = None
+    party_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -122,5 +142,10 @@ def score(text: str, signals: RiskSignals | None = None) -> RiskScore:
     if vulnerable:
         points += min(5 * len(vulnerable), 15)
         reasons.append(f"涉及弱势群体:{'、'.join(vulnerable[:4])}")
+
+    party = party_signals(signals.party_ids)
+    if party:
+        points += min(sum(weight for weight, _ in party), 20)
+        reasons.extend(reason for _, reason in party)
 
     return RiskScore(min(points, 100), reasons)
