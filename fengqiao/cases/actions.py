@@ -682,14 +682,24 @@ def _instruct(case, user, note, **params):
     return {"author": str(user)}
 
 
+def mark_urgent(case: Case) -> list[dict]:
+    """加急 on a case locked by the caller's transaction: the running clocks keep the admin-set
+    share of their time and the skip-level rules that wait for urgency fire. The clocks changed
+    (none when the case was urgent already). The caller saves the case."""
+    if case.urgent:
+        return []
+    from . import skiplevel
+
+    case.urgent = True
+    changed = clocks.make_urgent(case)
+    skiplevel.fire(case)
+    return changed
+
+
 def _urge(case, user, note, **params):
     if case.urgent:
         raise ActionRefused("the case is already marked urgent", status=409)
-    case.urgent = True
-    changed = clocks.make_urgent(case)
-    from . import skiplevel
-
-    skiplevel.fire(case)
+    changed = mark_urgent(case)
     holders = list(Unit.objects.filter(pk__in=holder_unit_ids(case)))
     _notify_units(case, holders, URGED, actor=user, note=note)
     return {"clocks": changed}

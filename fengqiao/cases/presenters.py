@@ -45,6 +45,8 @@ TIMELINE_LABELS = {
     "emergency": "启动应急预案",
     "emergency_step_done": "应急步骤完成",
     "emergency_step_overdue": "应急步骤超时",
+    "emergency_step_skipped": "应急步骤不适用",
+    "emergency_completed": "应急处置完毕",
 }
 
 
