@@ -321,3 +321,52 @@ def linkage_stats(request, region: str | None = None):
 
     referrals = visible_referrals(request.user).filter(codes.subtree_q("region_id", region))
     return stats.linkage_stats(referrals, region)
+
+
+@router.post(
+    "/referrals/{referral_id}/receive", response=dict, summary="The receiving unit signs for a referral"
+)
+def receive_referral(request, referral_id: int):
+    referral = visible_referrals(request.user).filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    try:
+        actions.receive_referral(referral, request.user)
+    except ActionRefused as error:
+        _refused(error)
+    return referral_dict(referral)
+
+
+class AvailabilityIn(Schema):
+    available: bool
+
+
+@router.post(
+    "/mediators/{mediator_id}/availability",
+    response=dict,
+    summary="Pause or resume taking cases (the mediator, their body or the centre)",
+)
+def set_availability(request, mediator_id: int, payload: AvailabilityIn):
+    mediator = access_mediator(request.user, mediator_id)
+    try:
+        actions.set_availability(mediator, request.user, available=payload.available)
+    except ActionRefused as error:
+        _refused(error)
+    return mediator_dict(mediator)
+
+
+@router.get("/mediation/fulfilment", response=dict, summary="Fulfilment of agreements per area (履行情况)")
+def fulfilment(request, region: str | None = None):
+    from fengqiao.regions import codes
+
+    from .selectors import visible_mediations
+
+    region = region or request.user.region_id
+    if not region or not can_see_region(request.user, region):
+        raise Http404
+    mediations = visible_mediations(request.user).filter(codes.subtree_q("case__region_id", region))
+    return {
+        "region": region,
+        "total": stats.record(mediations),
+        "by_area": stats.fulfilment_by_area(mediations.exclude(outcome=Mediation.Outcome.OPEN), region),
+    }

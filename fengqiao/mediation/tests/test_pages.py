@@ -178,3 +178,27 @@ def test_availability_switch_and_the_mediators_home_panel(client, users, make_ca
     wang.refresh_from_db()
     assert wang.available
     assert wallclock.now()
+
+
+def test_api_for_availability_receipt_and_fulfilment(api, users, mediators, make_case):
+    wang = mediators["wang"]
+    assert (
+        api("mediator1").post(f"/mediators/{wang.pk}/availability", {"available": False}).json()["available"]
+        is False
+    )
+    assert api("grid1").post(f"/mediators/{wang.pk}/availability", {"available": True}).status_code in (
+        403,
+        404,
+    )
+    referral = actions.refer(
+        kind="court",
+        sender=users["county"].unit,
+        receiver=users["mediator1"].unit,
+        summary="诉前委派调解",
+        case=make_case(),
+    )
+    assert api("mediator1").post(f"/referrals/{referral.pk}/receive", {}).status_code == 200
+    assert api("mediator1").post(f"/referrals/{referral.pk}/receive", {}).status_code == 409
+    figures = api("county").get("/mediation/fulfilment").json()
+    assert figures["region"] == "990102000000" and figures["total"]["cases"] == 0
+    assert api("town2").get("/mediation/fulfilment?region=990102001000").status_code == 404
