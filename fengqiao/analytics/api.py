@@ -3,7 +3,7 @@
 import datetime
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from fengqiao.accounts.roles import Role
 from fengqiao.accounts.scoping import access_region
@@ -97,7 +97,7 @@ def add_follow_up(request, warning_id: int, body: FollowUpIn):
     except actions.WarningRefused as refusal:
         raise FieldError("note", str(refusal), 403 if "只有" in str(refusal) else 409) from None
     warning.refresh_from_db()
-    return 201, selectors.warning_dict(warning, request.user, full=True)
+    return Status(201, selectors.warning_dict(warning, request.user, full=True))
 
 
 class AnalysisIn(Schema):
@@ -165,7 +165,7 @@ def create_briefing(request, body: BriefingIn):
         raise FieldError("date", "in the future")
     from .briefings import generate
 
-    return 201, _briefing_dict(generate(region, body.cycle, period, request.user))
+    return Status(201, _briefing_dict(generate(region, body.cycle, period, request.user)))
 
 
 @router.get("/analytics/briefings/{briefing_id}/{fmt}", summary="Download a briefing as docx or pdf")
