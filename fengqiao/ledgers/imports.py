@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -64,6 +64,8 @@ class ImportLayout:
     channel: str = Channel.WINDOW
     category: str | None = None
     after: Callable | None = None
+    # A ledger of something other than cases writes its rows itself: (rows, user, ip) -> result.
+    importer: Callable | None = None
 
     def column_of(self, key: str) -> str:
         return next((header for header, name in self.columns.items() if name == key), key)
@@ -304,6 +306,8 @@ def import_ledger(ledger: str, file, user, ip: str | None = None) -> ImportResul
     """Import every row of the sheet or none; ImportRejected lists every problem found."""
     layout = LAYOUTS[ledger]
     rows = _read(file, layout)
+    if layout.importer is not None:
+        return layout.importer(rows, user, ip)
     errors: list[RowError] = []
     result = ImportResult()
     pending = []
@@ -362,6 +366,114 @@ def _intake_reason(reason: str) -> str:
     }.get(reason, reason)
 
 
+# ------------------------------------------------------------------------------------ supervision
+
+SUPERVISION_FIELDS = {
+    "region_code": "区划代码",
+    "title": "督办事项",
+    "case": "关联事项编号",
+    "responsible_leader": "包案领导",
+    "responsible_unit": "责任单位",
+    "due_date": "办结时限",
+}
+
+
+def _date(value):
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value).replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError("日期格式应为 2026-01-31") from None
+
+
+def _supervision_reason(field_name: str, reason: str) -> str:
+    return {
+        ("region_code", "unknown region"): "没有此区划或不在您的管辖区划内",
+        ("region_code", "a ledger is kept by a township, county or city"): "挂账区划须为乡镇、县或市",
+        ("due_date", "in the past"): "办结时限已过",
+        ("case", "unknown case"): "没有此事项或不在您的管辖范围内",
+        ("responsible_unit", "unknown unit"): "没有此单位",
+    }.get((field_name, reason), "必填" if reason == "required" else reason)
+
+
+def _import_supervision(rows, user, ip=None) -> ImportResult:
+    """The supervision ledger (挂账督办): each row is listed through supervision.actions, all or
+    none. A row already on the ledger (same region and matter, not yet closed) is counted as present."""
+    from fengqiao.accounts.models import Unit
+    from fengqiao.supervision import actions as supervision
+    from fengqiao.supervision.models import LedgerItem
+
+    if not supervision.may_manage_ledger(user):
+        raise ImportRejected([RowError(0, "—", "您的角色不能挂账督办")])
+    errors: list[RowError] = []
+    pending = []
+    for number, cells in rows:
+        text = {key: _text(value) for key, value in cells.items()}
+        for key in ("region_code", "title", "responsible_leader", "due_date"):
+            if not text.get(key):
+                errors.append(RowError(number, SUPERVISION_FIELDS[key], "必填"))
+        due = None
+        if text.get("due_date"):
+            try:
+                due = _date(cells["due_date"])
+            except ValueError as error:
+                errors.append(RowError(number, "办结时限", str(error)))
+        unit_code = None
+        if text.get("responsible_unit"):
+            unit = Unit.objects.filter(active=True).filter(code=text["responsible_unit"]).first() or (
+                Unit.objects.filter(active=True, name=text["responsible_unit"]).first()
+            )
+            if unit is None:
+                errors.append(RowError(number, "责任单位", "没有此单位(填写单位名称或代码)"))
+            else:
+                unit_code = unit.code
+        pending.append((number, text, due, unit_code))
+    if errors:
+        raise ImportRejected(errors)
+    result = ImportResult()
+    with transaction.atomic():
+        for number, text, due, unit_code in pending:
+            listed = LedgerItem.objects.filter(
+                region_id=text["region_code"], title=text["title"][:200], closed_at__isnull=True
+            ).filter(pk__in=supervision.visible_ledger(user).values("pk"))
+            if listed.exists():
+                result.existing.append(text["title"])
+                continue
+            try:
+                with transaction.atomic():
+                    item = supervision.list_on_ledger(
+                        user,
+                        region_code=text["region_code"],
+                        title=text["title"],
+                        responsible_leader=text["responsible_leader"],
+                        due_date=due,
+                        case_number=text.get("case") or None,
+                        unit_code=unit_code,
+                    )
+            except FieldError as error:
+                column = SUPERVISION_FIELDS.get(error.field, error.field)
+                errors.append(RowError(number, column, _supervision_reason(error.field, error.reason)))
+                continue
+            except ActionRefused as error:
+                errors.append(RowError(number, "—", f"不能挂账:{error}"))
+                continue
+            result.created.append(item.title)
+        if errors:
+            raise ImportRejected(errors)
+    return result
+
+
+LAYOUTS["supervision"] = ImportLayout(
+    columns={header: key for key, header in SUPERVISION_FIELDS.items()},
+    required=("区划代码", "督办事项", "包案领导", "办结时限"),
+    importer=_import_supervision,
+)
+
+
 # ------------------------------------------------------------------------------------ templates
 
 
@@ -394,6 +506,11 @@ def template_workbook(ledger: str):
         "申请人电话": "13800138000",
         "联系电话": "13800138000",
         "被申请人": "李四",
+        "督办事项": "某小区业主集体维权",
+        "包案领导": "王副县长",
+        "责任单位": "",
+        "办结时限": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "关联事项编号": "",
     }
     sheet.append([example.get(header, "") for header in headers])
     for column in sheet.columns:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from fengqiao.accounts.scoping import region_scope_q, visible_cases
+from fengqiao.accounts.scoping import visible_cases
 from fengqiao.cases.models import Case, Party
 from fengqiao.regions import codes as region_codes
 
@@ -236,9 +236,9 @@ PETITION_COLUMNS = [
 
 
 def supervision_rows(user, region, start, end):
-    from fengqiao.supervision.models import LedgerItem
+    from fengqiao.supervision.actions import visible_ledger
 
-    items = LedgerItem.objects.filter(region_scope_q(user, "region_id"))
+    items = visible_ledger(user)
     if region:
         items = items.filter(region_codes.subtree_q("region_id", region))
     low, high = _day_bounds(start, end)
@@ -276,6 +276,6 @@ LEDGERS: dict[str, Ledger] = {
         Ledger("cases", "矛盾纠纷排查化解台账", CASE_COLUMNS, case_rows, importable=True),
         Ledger("mediations", "人民调解案件登记台账", MEDIATION_COLUMNS, mediation_rows, importable=True),
         Ledger("petitions", "信访事项登记台账", PETITION_COLUMNS, petition_rows, importable=True),
-        Ledger("supervision", "挂账督办台账", SUPERVISION_COLUMNS, supervision_rows),
+        Ledger("supervision", "挂账督办台账", SUPERVISION_COLUMNS, supervision_rows, importable=True),
     )
 }

@@ -18,6 +18,12 @@ from .imports import LAYOUTS, ImportRejected, RowError, import_ledger, template_
 from .layouts import LEDGERS
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+IMPORT_HINTS = {
+    "cases": "填写了“事项编号”的行视为系统中已有的事项,不重复导入。",
+    "mediations": "填写了“事项编号”的行视为系统中已有的事项;“调解员”填写在册调解员姓名,导入后请其确认接受。",
+    "petitions": "填写了“事项编号”的行视为系统中已有的事项;每行登记为一件信访事项。",
+    "supervision": "同一区划、同一督办事项尚未销账的,不重复挂账;“责任单位”填写单位名称或代码。",
+}
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -38,6 +44,7 @@ def _page(request, **extra):
                 "title": ledger.title,
                 "importable": code in LAYOUTS,
                 "columns": list(LAYOUTS[code].columns) if code in LAYOUTS else [],
+                "hint": IMPORT_HINTS.get(code, ""),
             }
             for code, ledger in LEDGERS.items()
         ],

@@ -206,11 +206,78 @@ def test_petition_ledger_registers_petitions(users):
     )
 
 
-@pytest.mark.parametrize("ledger", ["cases", "mediations", "petitions"])
+@pytest.mark.parametrize("ledger", ["cases", "mediations", "petitions", "supervision"])
 def test_the_templates_import_as_they_are(users, ledger):
     import io
 
     out = io.BytesIO()
     template_workbook(ledger).save(out)
     out.seek(0)
-    assert len(import_ledger(ledger, out, users["town1"]).created) == 1
+    assert (
+        len(
+            import_ledger(ledger, out, users["county"] if ledger == "supervision" else users["town1"]).created
+        )
+        == 1
+    )
+
+
+SUPERVISION_HEADERS = ["区划代码", "督办事项", "关联事项编号", "包案领导", "责任单位", "办结时限"]
+
+
+def _due(days=30):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def test_supervision_ledger_lists_matters_once(users, make_case):
+    from fengqiao.supervision.models import LedgerItem
+
+    case = make_case("town1")
+    rows = [
+        ["990102000000", "县城某楼盘逾期交房业主维权", "", "王副县长", "990102-public_security", _due()],
+        [TOWN1, "城关镇排水沟纠纷", case.number, "李镇长", "", _due(10)],
+    ]
+    result = import_ledger("supervision", workbook(SUPERVISION_HEADERS, rows), users["county"])
+    assert len(result.created) == 2
+    county_item = LedgerItem.objects.get(title="县城某楼盘逾期交房业主维权")
+    assert (county_item.level, county_item.responsible_unit.code) == ("county", "990102-public_security")
+    town_item = LedgerItem.objects.get(title="城关镇排水沟纠纷")
+    assert (town_item.level, town_item.case) == ("town", case)
+    assert case.timeline.filter(kind="ledger_listed").exists()
+    again = import_ledger("supervision", workbook(SUPERVISION_HEADERS, rows), users["county"])
+    assert again.created == [] and len(again.existing) == 2
+
+
+def test_supervision_ledger_all_or_nothing(users):
+    from fengqiao.supervision.models import LedgerItem
+
+    before = LedgerItem.objects.count()
+    rows = [
+        ["990102000000", "可以挂账的事项", "", "王副县长", "", _due()],
+        ["990102000000", "时限已过", "", "王副县长", "", _due(-1)],
+        ["990102000000", "单位不明", "", "王副县长", "不存在的单位", _due()],
+        ["990102000000", "", "", "", "", "明天"],
+    ]
+    problems = rejected("supervision", workbook(SUPERVISION_HEADERS, rows), users["county"])
+    assert problems == [
+        (4, "责任单位", "没有此单位(填写单位名称或代码)"),
+        (5, "督办事项", "必填"),
+        (5, "包案领导", "必填"),
+        (5, "办结时限", "日期格式应为 2026-01-31"),
+    ]
+    rows = rows[:2]
+    assert rejected("supervision", workbook(SUPERVISION_HEADERS, rows), users["county"]) == [
+        (3, "办结时限", "办结时限已过")
+    ]
+    assert LedgerItem.objects.count() == before
+    town = [["990102000000", "镇里挂到县里", "", "李镇长", "", _due()]]
+    assert rejected("supervision", workbook(SUPERVISION_HEADERS, town), users["town1"]) == [
+        (2, "区划代码", "没有此区划或不在您的管辖区划内")
+    ]
+    assert (
+        rejected("supervision", workbook(SUPERVISION_HEADERS, town), users["leader"])[0][2]
+        == "您的角色不能挂账督办"
+    )
