@@ -11,6 +11,6 @@ urlpatterns = [
     path("grid/staffing/", views.staffing_page, name="grid-staffing"),
     path("grid/households/", views.households_page, name="grid-households"),
     path("grid/households/import/", views.import_page, name="grid-import"),
-    path("grid/photos/<uuid:client_id>", views.photo, name="grid-photo"),
+    path("grid/photos/<str:client_id>", views.photo, name="grid-photo"),
     path("cases/<str:number>/photos/", views.case_photos, name="case-photos"),
 ]

@@ -3,6 +3,7 @@ households with masked residents (reveal is audited), and the Excel import."""
 
 import hashlib
 import json
+import uuid
 from pathlib import Path
 
 from django.contrib import messages
@@ -363,6 +364,10 @@ def case_photos(request, number):
 def photo(request, client_id):
     """One photo's bytes, only to a user who may see its case: the same 404 for a photo that does
     not exist and one outside the user's scope, so that guessing URLs finds nothing."""
+    try:
+        client_id = uuid.UUID(client_id)
+    except ValueError:
+        raise Http404 from None
     attachment = Attachment.objects.filter(client_id=client_id).select_related("case").first()
     if attachment is None or request.user.role == Role.CITIZEN and not request.user.is_superuser:
         raise Http404
