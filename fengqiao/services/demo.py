@@ -299,6 +299,28 @@ def _history(providers: dict[str, Provider]) -> int:
     return len(consultations) + len(applications) + len(sessions) + len(screenings)
 
 
+def _settle_case_crises(providers: dict[str, Provider]) -> int:
+    """The case history (loaded before this step) opens crisis interventions from cases that speak
+    of suicide, before any counsellor exists: give them counsellor1, and settle those older than a
+    month as a counsellor would have (follow-ups done on time, crisis closed)."""
+    now = timezone.now()
+    settled = 0
+    for crisis in Crisis.objects.filter(counsellor__isnull=True).prefetch_related("follow_ups"):
+        crisis.counsellor = providers["counsellor1"]
+        for follow_up in crisis.follow_ups.all():
+            if follow_up.done_at is None and follow_up.due_at < now - timedelta(days=1):
+                follow_up.done_at = follow_up.due_at
+                follow_up.note = "已随访,情绪较前平稳。"
+                follow_up.save(update_fields=["done_at", "note"])
+        if crisis.opened_at < now - timedelta(days=31):
+            crisis.status = Crisis.Status.CLOSED
+            crisis.closed_at = crisis.opened_at + timedelta(days=30)
+            crisis.closing_note = "经随访评估,危机解除。"
+        crisis.save()
+        settled += 1
+    return settled
+
+
 @transaction.atomic
 def create_demo_services(history: bool) -> str:
     if not User.objects.filter(username="county").exists():
@@ -307,7 +329,8 @@ def create_demo_services(history: bool) -> str:
     shifts = _roster(providers)
     advisers = _village_advisers(providers)
     records = _history(providers) if history else 0
+    settled = _settle_case_crises(providers)
     return (
         f"{len(providers)} providers (lawyer1, counsellor1 can log in), {shifts} shifts, "
-        f"{advisers} village advisers, {records} records"
+        f"{advisers} village advisers, {settled} crises from cases settled, {records} records"
     )
