@@ -27,7 +27,7 @@
     base.series = [];
     names.forEach(function (name, i) {
       if (!numeric[i] || name === "增减") return;
-      base.series.push({name: name, type: table.chart, data: column(rows, i + 1), smooth: table.chart === "line"});
+      base.series.push({name: name, type: table.chart, data: column(rows, i + 1), showSymbol: table.chart !== "line" || rows.length <= 31});
     });
     return base;
   }
