@@ -1,8 +1,15 @@
-"""Refuse NUL characters at the door. PostgreSQL text cannot hold them, so a NUL anywhere in a
-query string, a form or a JSON body would otherwise surface as a 500 deep inside a write."""
+"""Middleware of the door: refuse NUL characters (PostgreSQL text cannot hold them, so a NUL
+anywhere in a query string, a form or a JSON body would otherwise surface as a 500 deep inside a
+write), and answer 503 with Retry-After while the database is unreachable."""
+
+import logging
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+
+logger = logging.getLogger("fengqiao.web")
+RETRY_AFTER_SECONDS = 5
 
 ENCODED = (b"\x00", b"\\u0000", b"%00")
 
@@ -33,3 +40,30 @@ class RefuseNulCharacters:
             if any(marker in body for marker in ENCODED):
                 return "body"
         return None
+
+
+class DatabaseUnavailable:
+    """A database that restarts or fails over mid-request raises OperationalError/InterfaceError.
+    The request's transaction was rolled back, so nothing was half-written: answer 503 with
+    Retry-After (a temporary condition the client should retry), not 500 (a bug)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": "database unavailable; retry shortly", "errors": []}, status=503
+            )
+        else:
+            response = HttpResponse(
+                "系统正在恢复数据库连接,请稍后重试。", status=503, content_type="text/plain; charset=utf-8"
+            )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
