@@ -646,23 +646,33 @@ def is_crisis_text(text: str) -> bool:
     return any(word in (text or "") for word in CRISIS_WORDS)
 
 
-def on_case_reported(sender, instance, created, **kwargs):
-    """A case whose report speaks of suicide or self-harm opens the crisis path the moment it is
-    registered (the "reported" timeline entry is written inside create_case's transaction, after
-    the parties are filed)."""
-    if not created or instance.kind != "reported" or kwargs.get("raw"):
+def on_case_timeline(sender, instance, created, **kwargs):
+    """A crisis case opens the crisis path at once:
+
+    - a case whose report speaks of suicide or self-harm, the moment it is registered (the
+      "reported" timeline entry is written inside create_case's transaction, after the parties);
+    - a psychological-support case that staff mark urgent (加急, the "urge" action).
+    """
+    if not created or kwargs.get("raw") or instance.kind not in ("reported", "urge"):
         return
     case = instance.case
-    if not is_crisis_text(f"{case.title} {case.description}"):
-        return
+    text = f"{case.title} {case.description}"
+    if instance.kind == "reported":
+        words = [word for word in CRISIS_WORDS if word in text]
+        if not words:
+            return
+        reasons = [f"事项涉及{'、'.join(words)}"]
+    else:
+        if case.category != "psych_support" and case.track != "psychological":
+            return
+        reasons = ["心理援助事项被加急" + (f":{instance.note}" if instance.note else "")]
     party = case.parties.select_related("person").order_by("pk").first()
-    words = [word for word in CRISIS_WORDS if word in f"{case.title} {case.description}"]
     open_crisis(
         region=case.region,
         person=party.person if party else None,
         case=case,
         source=Crisis.Source.CASE,
-        reasons=[f"事项涉及{'、'.join(words)}"],
+        reasons=reasons,
         actor=instance.actor,
     )
 
@@ -670,4 +680,4 @@ def on_case_reported(sender, instance, created, **kwargs):
 def connect_signals():
     from fengqiao.cases.models import TimelineEntry
 
-    post_save.connect(on_case_reported, sender=TimelineEntry, dispatch_uid="services_crisis_case")
+    post_save.connect(on_case_timeline, sender=TimelineEntry, dispatch_uid="services_crisis_case")

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from fengqiao import clock
-from fengqiao.cases.actions import Intake, PartyInput, create_case
+from fengqiao.cases.actions import Intake, PartyInput, create_case, take_action
 from fengqiao.cases.sweep import sweep
 from fengqiao.notices.models import Notice
 from fengqiao.services import actions
@@ -104,6 +104,23 @@ def test_a_case_that_speaks_of_suicide_opens_one_crisis_and_notifies(users, coun
     again = actions.declare_crisis(users["county"], case_number=case.number, reason="再次报告")
     assert again.pk == crisis.pk  # one intervention per case
     assert crisis_notices(counsellor).count() == before + 1
+
+
+def test_a_psychological_case_marked_urgent_becomes_a_crisis_case(users, counsellor):
+    case, _ = create_case(
+        Intake(
+            channel="hotline",
+            description="来电人长期失眠焦虑,情绪低落,希望得到心理疏导",
+            category="psych_support",
+            region_code="990102001000",
+        ),
+        actor=users["town1"],
+    )
+    assert not Crisis.objects.filter(case=case).exists()
+    take_action(case, users["county"], "urge", note="来电人情绪失控")
+    crisis = Crisis.objects.get(case=case)
+    assert "来电人情绪失控" in crisis.reasons[0]
+    assert crisis_notices(counsellor).filter(case=case).exists()
 
 
 def test_an_ordinary_case_opens_nothing(users):
