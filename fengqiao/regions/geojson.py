@@ -232,6 +232,9 @@ def _check_feature(index: int, feature) -> tuple[dict | None, list[FeatureError]
         error("name", "a region needs a name")
     elif len(name.strip()) > NAME_MAX_LENGTH:
         error("name", f"a name has at most {NAME_MAX_LENGTH} characters")
+    elif "<" in name or ">" in name:
+        # Names end up in map tooltips; no place is called <script>.
+        error("name", "a name cannot contain < or >")
 
     parent_code = properties.get("parent_code")
     if parent_code is not None:
