@@ -3,6 +3,8 @@ webhooks), acknowledged and followed up; analysis runs; briefings stored."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -21,6 +23,9 @@ NOTICE_EVENT = "analysis_warning"
 REMINDER_EVENT = "analysis_warning_reminder"
 # Roles that may acknowledge and follow up warnings (leaders read them).
 HANDLING_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.GRID_WORKER})
+
+
+REMIND_AFTER = timedelta(hours=24)
 
 
 class WarningRefused(Exception):
@@ -126,6 +131,32 @@ def run_analysis(region: Region, cycle: str, period: periods.Period, record: boo
             defaults={"findings": len(findings), "at": clock.now()},
         )
     return warnings
+
+
+def remind_unacknowledged(at) -> int:
+    """Remind the recipients (and the responsible centre) once of each warning still not
+    acknowledged REMIND_AFTER after it was raised; the number of warnings reminded."""
+    from fengqiao.notices.actions import notify_event
+
+    due = Warning.objects.filter(
+        state=Warning.State.OPEN, reminded_at__isnull=True, detected_at__lte=at - REMIND_AFTER
+    )
+    reminded = 0
+    for warning in due.select_related("unit"):
+        with transaction.atomic():
+            # Claimed by the update itself: a second sweep running at once finds nothing to do.
+            if not Warning.objects.filter(pk=warning.pk, reminded_at__isnull=True).update(reminded_at=at):
+                continue
+            people = recipients_for(warning.unit, None) + list(warning.recipients.all())
+            notify_event(
+                REMINDER_EVENT,
+                people,
+                subject=warning.title,
+                severity=warning.get_severity_display(),
+                hours=int((at - warning.detected_at).total_seconds() // 3600),
+            )
+        reminded += 1
+    return reminded
 
 
 def may_handle(user, warning: Warning) -> bool:

@@ -13,7 +13,7 @@ class AnalyticsConfig(AppConfig):
         from fengqiao.web import navigation, panels
 
         from . import demo, sweep
-        from .actions import NOTICE_EVENT
+        from .actions import NOTICE_EVENT, REMINDER_EVENT
         from .panels import warnings_panel
 
         viewers = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.LEADER})
@@ -39,6 +39,17 @@ class AnalyticsConfig(AppConfig):
                 "研判预警({{ severity }}):{{ subject }}",
                 "{{ kind }}。{{ detail }}\n请及时签收,落实处置并反馈。",
                 "{{ sign }}{{ title }}。请登录平台签收处置。",
+                send_sms=True,
+                urgent=True,
+            )
+        )
+        events.register(
+            events.Event(
+                REMINDER_EVENT,
+                "预警未签收提醒",
+                "预警未签收({{ severity }}):{{ subject }}",
+                "该预警已发出 {{ hours }} 小时仍未签收,请立即签收并落实处置。",
+                "{{ sign }}{{ title }}。请尽快登录平台签收处置。",
                 send_sms=True,
                 urgent=True,
             )

@@ -153,6 +153,7 @@ class Warning(models.Model):
         related_name="+",
     )
     closed_at = models.DateTimeField("处置完毕时间", null=True, blank=True)
+    reminded_at = models.DateTimeField("催签时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "预警"

@@ -1,6 +1,7 @@
 """The analytics share of the sweep (registered in cases.sweep.SWEEPERS): analyse each scheduled
 region once for every completed day, week, month and quarter, write the scheduled briefings of those
-periods, and send the webhook deliveries that are due. Idempotent: a period analysed or briefed is
+periods, remind once of warnings left unacknowledged for a day, and send the webhook deliveries
+that are due. Idempotent: a period analysed or briefed is
 recorded, so running it again at the same time does nothing."""
 
 import logging
@@ -46,5 +47,6 @@ def run(at=None) -> int:
                     done += 1
                 except Exception:  # one briefing failing must not stop the deadline sweep
                     logger.exception("analytics: the %s briefing of %s failed", cycle, region.code)
+    done += actions.remind_unacknowledged(at)
     done += webhooks.deliver_due(at)
     return done

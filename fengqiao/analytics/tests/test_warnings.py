@@ -145,3 +145,14 @@ def test_the_sweep_analyses_a_scheduled_region_once_per_period(repeat_at_grid1, 
     assert first >= 2
     assert sweep(at).others["analytics"] == 0
     assert AnalysisRun.objects.count() == 4 and Briefing.objects.count() == 1
+
+
+def test_a_warning_left_unacknowledged_for_a_day_is_reminded_once(raised, users, now):
+    from datetime import timedelta
+
+    warning = raised[0]
+    assert actions.remind_unacknowledged(now + timedelta(hours=23)) == 0
+    assert actions.remind_unacknowledged(now + timedelta(hours=25)) == 1
+    reminder = Notice.objects.get(recipient=users["grid1"], kind=actions.REMINDER_EVENT)
+    assert warning.title in reminder.title and "25 小时" in reminder.body
+    assert actions.remind_unacknowledged(now + timedelta(hours=50)) == 0
