@@ -110,20 +110,18 @@ def _region_at(region_code: str, level: str) -> str:
 
 def find_unit(region_code: str, level: str, department: str = "", kind: str = "") -> Unit | None:
     """The unit of `department` (and `kind`) serving the place at `level`, or the nearest one
-    above it; with no department, the governance centre at that level."""
+    above it; with no department, the governance centre at that level. One query for all levels."""
     start = LEVEL_ORDER.index(level)
-    for candidate_level in LEVEL_ORDER[start:]:
-        units = Unit.objects.filter(region_id=_region_at(region_code, candidate_level), active=True)
-        if department:
-            units = units.filter(department=department)
-            if kind:
-                units = units.filter(kind=kind)
-        else:
-            units = units.filter(kind=Unit.Kind.CENTRE)
-        unit = units.order_by("kind", "code").first()
-        if unit is not None:
-            return unit
-    return None
+    codes = [_region_at(region_code, candidate) for candidate in LEVEL_ORDER[start:]]
+    units = Unit.objects.filter(region_id__in=set(codes), active=True).select_related("region")
+    if department:
+        units = units.filter(department=department)
+        if kind:
+            units = units.filter(kind=kind)
+    else:
+        units = units.filter(kind=Unit.Kind.CENTRE)
+    found = sorted(units, key=lambda unit: (codes.index(unit.region_id), unit.kind, unit.code))
+    return found[0] if found else None
 
 
 def _applicable_rules(category: str, region_code: str):
