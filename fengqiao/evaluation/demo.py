@@ -36,7 +36,7 @@ def load_demo_evaluation(history: bool) -> str:
         ThreeZeroUnit.objects.filter(codes.prefix_q("region_id", "990102001")).order_by("region_id").first()
     )
     town_region = "990102001000"
-    for name in ("枫溪县一号镇建材有限公司", "枫溪县一号镇食品加工厂"):
+    for name in ("城关镇建材有限公司", "城关镇食品加工厂"):
         ThreeZeroUnit.objects.create(kind=ThreeZeroUnit.Kind.ENTERPRISE, name=name, region_id=town_region)
     grid1 = User.objects.filter(username="grid1").first() or User.objects.get(username="admin")
     today = timezone.localdate(wallclock.now())

@@ -7,5 +7,5 @@ urlpatterns = [
     path("evaluation/export.xlsx", views.evaluation_export, name="evaluation-export"),
     path("evaluation/checklist/", views.checklist_fill, name="evaluation-checklist"),
     path("threezero/", views.threezero_page, name="threezero"),
-    path("threezero/units/<int:pk>/events/", views.threezero_event, name="threezero-event"),
+    path("threezero/events/", views.threezero_event, name="threezero-event"),
 ]

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -142,6 +142,7 @@ def threezero_page(request):
         "evaluation/threezero.html",
         {
             "report": report,
+            "units_sorted": sorted(report["units"], key=lambda row: (-row["points"], row["region_code"])),
             "start": start,
             "end": end,
             "may_report": actions.may_report(request.user),
@@ -153,10 +154,13 @@ def threezero_page(request):
 
 @login_required
 @require_POST
-def threezero_event(request, pk):
+def threezero_event(request):
     _staff(request.user)
-    unit = actions.access_unit(request.user, pk)
     post = request.POST
+    try:
+        unit = actions.access_unit(request.user, int(post.get("unit") or 0))
+    except ValueError:
+        raise Http404("no such unit") from None
     try:
         actions.report_event(
             request.user,

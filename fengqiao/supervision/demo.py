@@ -60,9 +60,9 @@ def load_demo_supervision(history: bool) -> str:
     risk.set_status(reform, county, MajorDecision.Status.DECIDED)
     road = risk.register(
         town1,
-        title="枫溪县一号镇镇区道路拓宽工程",
+        title="城关镇镇区道路拓宽工程",
         kind=MajorDecision.Kind.PROJECT,
-        proposer="一号镇人民政府",
+        proposer="城关镇人民政府",
         region_code=TOWN1,
         investment=Decimal("1200"),
         people_affected=85,
@@ -84,7 +84,7 @@ def load_demo_supervision(history: bool) -> str:
     item = actions.list_on_ledger(
         town1,
         region_code=TOWN1,
-        title="一号镇砂石场扬尘噪声扰民问题",
+        title="城关镇砂石场扬尘噪声扰民问题",
         responsible_leader="镇党委副书记",
         due_date=today + timedelta(days=10),
     )

@@ -19,7 +19,7 @@ def village(grid_point):
 
 @pytest.fixture
 def enterprise():
-    return ThreeZeroUnit.objects.get(name="枫溪县一号镇建材有限公司")
+    return ThreeZeroUnit.objects.get(name="城关镇建材有限公司")
 
 
 @pytest.fixture
@@ -83,8 +83,8 @@ def test_the_page_shows_ratings_and_takes_events(client, users, january, village
     assert "预警台账" in page and village.name in page and "红色" in page
     client.force_login(users["grid1"])
     response = client.post(
-        f"/threezero/units/{village.pk}/events/",
-        {"kind": "accident", "occurred_on": "2026-01-20", "description": "农机伤人"},
+        "/threezero/events/",
+        {"unit": village.pk, "kind": "accident", "occurred_on": "2026-01-20", "description": "农机伤人"},
         follow=True,
     )
     assert "已登记" in response.content.decode()

@@ -33,10 +33,20 @@ def test_a_matter_stays_on_the_ledger_until_closed(api, late_case):
         {"region_code": "990102000000", "title": "x", "responsible_leader": "y", "due_date": due.isoformat()},
     )
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "region_code"
-    assert api("leader").post(
-        "/supervision/ledger",
-        {"region_code": "990102000000", "title": "x", "responsible_leader": "y", "due_date": due.isoformat()},
-    ).status_code == 403
+    assert (
+        api("leader")
+        .post(
+            "/supervision/ledger",
+            {
+                "region_code": "990102000000",
+                "title": "x",
+                "responsible_leader": "y",
+                "due_date": due.isoformat(),
+            },
+        )
+        .status_code
+        == 403
+    )
 
     def summary_and_status():
         listing = api("county").get("/supervision/ledger", level="county").json()
@@ -47,10 +57,16 @@ def test_a_matter_stays_on_the_ledger_until_closed(api, late_case):
     with time_machine.travel(timezone.now() + timedelta(days=12), tick=False):
         summary, state = summary_and_status()
         assert state == "overdue" and summary["overdue"] >= 1 and summary["open"] == open_before - 1
-        assert api("town2").post(f"/supervision/ledger/{item['id']}/close", {"note": "已化解"}).status_code == 404
+        assert (
+            api("town2").post(f"/supervision/ledger/{item['id']}/close", {"note": "已化解"}).status_code
+            == 404
+        )
         closed = api("county").post(f"/supervision/ledger/{item['id']}/close", {"note": "各方达成协议"})
         assert closed.status_code == 200 and closed.json()["status"] == "done_late"
-        assert api("county").post(f"/supervision/ledger/{item['id']}/close", {"note": "again"}).status_code == 409
+        assert (
+            api("county").post(f"/supervision/ledger/{item['id']}/close", {"note": "again"}).status_code
+            == 409
+        )
     assert case.timeline.filter(kind="ledger_closed").exists()
 
 
@@ -59,10 +75,17 @@ def test_the_ledger_page_lists_and_closes(client, users):
     due = (timezone.localdate(wallclock.now()) + timedelta(days=5)).isoformat()
     response = client.post(
         "/supervision/ledger/",
-        {"region_code": "990102001000", "title": "镇区夜市噪声扰民", "responsible_leader": "镇长", "due_date": due},
+        {
+            "region_code": "990102001000",
+            "title": "镇区夜市噪声扰民",
+            "responsible_leader": "镇长",
+            "due_date": due,
+        },
         follow=True,
     )
     page = response.content.decode()
     assert "已列入挂账督办" in page and "镇区夜市噪声扰民" in page
-    missing = client.post("/supervision/ledger/", {"region_code": "990102001000", "title": "", "due_date": due})
+    missing = client.post(
+        "/supervision/ledger/", {"region_code": "990102001000", "title": "", "due_date": due}
+    )
     assert "请填写督办事项" in missing.content.decode()
