@@ -188,6 +188,25 @@ def case_dict(case: Case, user, revealed: bool = False) -> dict:
             }
             for clock in case.clocks.select_related("unit").order_by("started_at", "id")
         ],
+        "cards": [
+            {
+                "colour": card.colour,
+                "stage": card.stage,
+                "unit": card.unit.name if card.unit_id else None,
+                "at": card.at,
+            }
+            for card in case.cards.select_related("unit").order_by("at", "id")
+        ],
+        "follow_ups": [
+            {
+                "due_at": follow_up.due_at,
+                "asked_at": follow_up.asked_at,
+                "answered_at": follow_up.answered_at,
+                "settled": follow_up.settled,
+                "unit": follow_up.unit.name if follow_up.unit_id else None,
+            }
+            for follow_up in case.follow_ups.select_related("unit").order_by("due_at", "id")
+        ],
         "related": related_numbers(case),
         "parties": party_dicts(case, revealed),
         "timeline": timeline_dicts(case),

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from fengqiao.regions import codes as region_codes
 
 from .codes import SETTLED_STATUSES
+from .models import Card, FollowUp
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -32,6 +33,10 @@ def case_stats(cases, region_code: str, start: datetime | None, end: datetime | 
         rows = cases.filter(only or Q()).values(field).annotate(n=Count("pk")).order_by(field)
         return {row[field]: row["n"] for row in rows}
 
+    cards = Card.objects.filter(case__in=cases).aggregate(
+        yellow=Count("pk", filter=Q(colour=Card.Colour.YELLOW)),
+        red=Count("pk", filter=Q(colour=Card.Colour.RED)),
+    )
     return {
         "region": region_code,
         "from": start.date().isoformat() if start else None,
@@ -45,4 +50,33 @@ def case_stats(cases, region_code: str, start: datetime | None, end: datetime | 
         "by_level": breakdown("level", settled),
         "by_status": breakdown("status"),
         "by_channel": breakdown("channel"),
+        "cards": cards,
     }
+
+
+def unit_cards(start: datetime | None = None, end: datetime | None = None, unit_ids=None) -> dict:
+    """Yellow and red cards given to each unit in the period, by when they were given:
+    {unit_id: {"yellow": n, "red": n}}, for the evaluation's points per card."""
+    cards = Card.objects.filter(unit__isnull=False)
+    if start:
+        cards = cards.filter(at__gte=start)
+    if end:
+        cards = cards.filter(at__lte=end)
+    if unit_ids is not None:
+        cards = cards.filter(unit_id__in=list(unit_ids))
+    counts: dict = {}
+    for row in cards.values("unit_id", "colour").annotate(n=Count("pk")).order_by():
+        counts.setdefault(row["unit_id"], {"yellow": 0, "red": 0})[row["colour"]] = row["n"]
+    return counts
+
+
+def unit_follow_up_failures(start: datetime | None = None, end: datetime | None = None) -> dict:
+    """Follow-ups answered "not settled" in the period, per unit that closed the case:
+    {unit_id: n} (the cases that unit closed too early)."""
+    answers = FollowUp.objects.filter(settled=False, unit__isnull=False)
+    if start:
+        answers = answers.filter(answered_at__gte=start)
+    if end:
+        answers = answers.filter(answered_at__lte=end)
+    rows = answers.values("unit_id").annotate(n=Count("pk")).order_by()
+    return {row["unit_id"]: row["n"] for row in rows}

@@ -340,3 +340,29 @@ def test_a_working_day_limit_in_a_year_without_a_calendar_warns_and_says_so(make
     assert handle.due_at == handle.started_at + 5 * DAY
     assert "按自然日" in handle.rule and "2031" in handle.rule
     assert CalendarWarning.objects.filter(year=2031).exists()
+
+
+@pytest.mark.django_db
+def test_cards_and_failed_follow_ups_reach_the_figures(make_case, act, api):
+    from fengqiao.accounts.models import Unit
+    from fengqiao.cases.stats import unit_cards, unit_follow_up_failures
+
+    police = Unit.objects.get(code=POLICE)
+    case = act(make_case("town1"), "town1", "dispatch", units=[POLICE])
+    sweep(case.reported_at + 30 * HOUR)  # police never signed for it: a yellow and a red card
+    assert unit_cards(unit_ids=[police.pk]) == {police.pk: {"yellow": 1, "red": 1}}
+    assert unit_cards(start=case.reported_at + 31 * HOUR, unit_ids=[police.pk]) == {}
+    body = api("county").get(f"/cases/{case.number}").json()
+    assert {(card["colour"], card["stage"], card["unit"]) for card in body["cards"]} == {
+        ("yellow", "accept", police.name),
+        ("red", "accept", police.name),
+    }
+    stats = api("county").get("/stats", region="990102000000").json()
+    assert stats["cards"]["yellow"] >= 1 and stats["cards"]["red"] >= 1
+    other = act(act(make_case("town1"), "town1", "start"), "town1", "resolve", note="已调解")
+    other = act(act(other, "county", "verify"), "town1", "close")
+    follow_up = FollowUp.objects.get(case=other)
+    followups.answer(follow_up, settled=False, note="没解决")
+    town1_centre = Unit.objects.get(code=TOWN1_CENTRE)
+    assert unit_follow_up_failures()[town1_centre.pk] == 1
+    assert api("county").get(f"/cases/{other.number}").json()["follow_ups"][0]["settled"] is False
