@@ -175,7 +175,9 @@ def addressee(case: Case, clock: Clock, when: datetime):
 
 
 def _next_serial(year: int) -> int:
-    latest = SupervisionNotice.objects.filter(issued_at__year=year).aggregate(n=Max("serial"))["n"]
+    """Numbers run per (local) year; two processes taking the same one collide on the unique
+    constraint and the loser issues its letter at the next sweep."""
+    latest = SupervisionNotice.objects.filter(year=year).aggregate(n=Max("serial"))["n"]
     return (latest or 0) + 1
 
 
@@ -185,12 +187,14 @@ def _issue(case: Case, clock: Clock, letter: str, when: datetime) -> Supervision
     label = Letter(letter).label
     leader = leader_for(case.region_id)
     unit = addressee(case, clock, when)
+    year = timezone.localtime(when).year
     try:
         with transaction.atomic():
             notice = SupervisionNotice.objects.create(
                 case=case,
                 letter=letter,
-                serial=_next_serial(when.year),
+                year=year,
+                serial=_next_serial(year),
                 unit=unit,
                 leader=leader,
                 reason=REASONS[letter],

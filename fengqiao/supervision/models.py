@@ -51,6 +51,7 @@ class SupervisionNotice(models.Model):
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="supervision_notices")
     letter = models.CharField("督办函类别", max_length=16, choices=Letter.choices)
+    year = models.PositiveSmallIntegerField("文号年份")
     serial = models.PositiveIntegerField("文号序号")
     unit = models.ForeignKey(
         "accounts.Unit",
@@ -84,7 +85,10 @@ class SupervisionNotice(models.Model):
         verbose_name = "督办函"
         verbose_name_plural = "督办函"
         ordering = ["-issued_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["case", "letter"], name="supervision_letter_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "letter"], name="supervision_letter_once"),
+            models.UniqueConstraint(fields=["year", "serial"], name="supervision_number_once"),
+        ]
         indexes = [
             models.Index(fields=["unit", "issued_at"], name="supervision_unit_issued"),
             models.Index(
@@ -97,7 +101,7 @@ class SupervisionNotice(models.Model):
 
     @property
     def document_number(self) -> str:
-        return f"督字〔{self.issued_at:%Y}〕{self.serial}号"
+        return f"督字〔{self.year}〕{self.serial}号"
 
     @property
     def state(self) -> str:

@@ -45,6 +45,7 @@ def january(make_case):
     SupervisionNotice.objects.create(
         case=c4,
         letter="supervision",
+        year=2026,
         serial=1,
         unit=c4.handling_unit,
         reason="已超过办理时限",
