@@ -270,7 +270,7 @@ def list_consultations(request, region: str | None = None, topic: str | None = N
     rows = _in_region(visible_consultations(request.user), region)
     if topic:
         rows = rows.filter(topic=topic)
-    return [consultation_dict(c) for c in rows.select_related("aid_application")[:LIST_LIMIT]]
+    return [consultation_dict(c) for c in rows[:LIST_LIMIT]]
 
 
 @router.post("/services/consultations", response={201: dict}, summary="Record a legal consultation")

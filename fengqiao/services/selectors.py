@@ -123,37 +123,39 @@ def visible_shifts(user):
     condition = region_scope_q(user)
     if user.region_id:
         condition |= serving_q(user.region_id)
-    return DutyShift.objects.filter(condition).select_related("provider", "region")
+    return DutyShift.objects.filter(condition).select_related("provider__user", "region")
 
 
 def visible_village_advisers(user):
-    return _scoped(VillageAdviser, user, may_see_services(user)).select_related("region", "provider")
+    return _scoped(VillageAdviser, user, may_see_services(user)).select_related("region", "provider__user")
 
 
 def visible_consultations(user):
     return _scoped(Consultation, user, may_see_legal(user)).select_related(
-        "person", "provider", "region", "case"
+        "person", "provider__user", "region", "case", "aid_application"
     )
 
 
 def visible_aid_applications(user):
     return _scoped(LegalAidApplication, user, may_see_legal(user)).select_related(
-        "applicant", "lawyer", "region", "case"
+        "applicant", "lawyer__user", "region", "case"
     )
 
 
 def visible_sessions(user):
     return _scoped(CounsellingSession, user, may_see_psych(user)).select_related(
-        "person", "counsellor", "region", "case"
+        "person", "counsellor__user", "region", "case"
     )
 
 
 def visible_screenings(user):
-    return _scoped(Screening, user, may_see_psych(user)).select_related("person", "region", "crisis")
+    return _scoped(Screening, user, may_see_psych(user)).select_related("person", "region", "crisis", "case")
 
 
 def visible_crises(user):
-    return _scoped(Crisis, user, may_see_psych(user)).select_related("person", "counsellor", "region", "case")
+    return _scoped(Crisis, user, may_see_psych(user)).select_related(
+        "person", "counsellor__user", "region", "case"
+    )
 
 
 def get_or_404(queryset, pk):

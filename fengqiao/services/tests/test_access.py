@@ -112,3 +112,29 @@ def test_a_profile_makes_an_account_a_counsellor(api, session):
     assert api("county").get(path).json()["notes"] == NOTES
     again = api("admin").post("/services/providers", {"kind": "lawyer", "name": "y", "username": "county"})
     assert again.status_code == 409
+
+
+def test_lists_take_the_same_number_of_queries_however_many_rows(api, session):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    county, counsellor = api("county"), api("counsellor1")
+
+    def count(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert county.get(path).status_code == 200
+        return len(queries)
+
+    paths = ["/services/consultations", "/services/sessions", "/services/crises", "/services/legal-aid"]
+    count(paths[0])  # the token's first use of the test writes its last-used time
+    before = {path: count(path) for path in paths}
+    for number in range(3):
+        county.post(
+            "/services/consultations", {"topic": "labour", "question": f"问题{number}", "person": APPLICANT}
+        )
+        county.post(
+            "/services/legal-aid", {"applicant": APPLICANT, "topic": "labour", "matter": "追索劳动报酬"}
+        )
+        county.post("/services/crises", {"reason": "测试", "person": APPLICANT})
+        counsellor.post("/services/sessions", {"person": APPLICANT, "issue": "family", "notes": "x"})
+    assert {path: count(path) for path in paths} == before
