@@ -18,8 +18,10 @@ class BasedataConfig(AppConfig):
         staff = frozenset(Role) - {Role.CITIZEN}
         carers = frozenset({Role.GRID_WORKER, Role.CENTRE_STAFF, Role.ADMIN, Role.DEPARTMENT_STAFF})
         navigation.register(navigation.MenuItem("基础数据", "basedata-home", staff, order=64))
-        navigation.register(navigation.MenuItem("人员查询", "basedata-people", staff, order=65))
-        navigation.register(navigation.MenuItem("关爱走访", "basedata-care", carers, order=22))
+        # The menu is crowded: person search and statistics are reached from the 基础数据 page.
+        navigation.register(
+            navigation.MenuItem("关爱走访", "basedata-care", frozenset({Role.GRID_WORKER}), order=22)
+        )
         panels.register(
             panels.Panel(
                 "关爱帮扶走访", "basedata/panel.html", carers, order=30, context=signals.panel_context

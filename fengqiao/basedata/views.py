@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from fengqiao import clock
+from fengqiao.accounts.models import User
+from fengqiao.accounts.roles import Role
 from fengqiao.accounts.scoping import access_region, visible_cases, visible_regions
 from fengqiao.errors import FieldError
 from fengqiao.people.actions import reveal as reveal_person
@@ -171,6 +173,17 @@ def entry_page(request, entry_id):
                 messages.error(
                     request, "请选择新的等级并填写调整理由。" if isinstance(error, ValueError) else _zh(error)
                 )
+        elif (
+            action == "carers"
+            and writer
+            and _sets_care_group(request.user)
+            and getattr(entry, "care_plan", None)
+        ):
+            chosen = set(request.POST.getlist("carers"))
+            people = [user for user in _carer_candidates(entry) if str(user.pk) in chosen]
+            actions.set_carers(entry.care_plan, people, request.POST.get("group_note", ""))
+            messages.success(request, "帮扶小组已更新。")
+            return redirect("basedata-entry", entry_id=entry.pk)
         else:
             raise PermissionDenied
     if details:
@@ -191,8 +204,30 @@ def entry_page(request, entry_id):
             "plan": plan,
             "visits": plan.visits.select_related("visitor")[:20] if plan else [],
             "changes": entry.grade_changes.select_related("changed_by") if details else [],
+            "candidates": _carer_candidates(entry)
+            if plan and writer and _sets_care_group(request.user)
+            else [],
+            "carer_ids": {user.pk for user in plan.carers.all()} if plan else set(),
             "now": clock.now(),
         },
+    )
+
+
+def _sets_care_group(user) -> bool:
+    return user.is_superuser or user.role in (Role.ADMIN, Role.CENTRE_STAFF)
+
+
+def _carer_candidates(entry) -> list:
+    """Staff who can be on the care group: accounts whose home region holds the entry's grid."""
+    codes_up = [region.code for region in entry.region.ancestors()] + [entry.region_id[:15]]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            region_id__in=codes_up,
+            role__in=[Role.GRID_WORKER, Role.CENTRE_STAFF, Role.DEPARTMENT_STAFF],
+        )
+        .select_related("unit")
+        .order_by("role", "username")[:100]
     )
 
 

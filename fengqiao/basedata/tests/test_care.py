@@ -1,6 +1,7 @@
 """Care plans: visit frequency by grade, overdue visits warned once, a visit clears the warning,
 grade changes record who and why; and the statistics read the same rows."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -124,3 +125,38 @@ def test_care_and_stats_pages(client, users, patient):
     client.force_login(users["county"])
     page = client.get("/basedata/stats/").content.decode()
     assert "严重精神障碍患者" in page and "走访覆盖率" in page
+
+
+def test_the_centre_sets_the_care_group(api, client, users, patient):
+    plan = patient.care_plan
+    client.force_login(users["town1"])
+    page = client.get(f"/basedata/entries/{patient.pk}/").content.decode()
+    assert "调整帮扶小组" in page
+    client.post(
+        f"/basedata/entries/{patient.pk}/",
+        {"action": "carers", "carers": [users["grid1"].pk, users["town1"].pk], "group_note": "村医王某"},
+    )
+    plan.refresh_from_db()
+    assert set(plan.carers.all()) == {users["grid1"], users["town1"]} and plan.group_note == "村医王某"
+    client.force_login(users["grid1"])
+    assert "调整帮扶小组" not in client.get(f"/basedata/entries/{patient.pk}/").content.decode()
+    response = client.post(f"/basedata/entries/{patient.pk}/", {"action": "carers", "carers": []})
+    assert response.status_code == 403 and plan.carers.count() == 2
+
+
+def test_the_care_group_through_the_api(api, client, patient):
+    plan = patient.care_plan
+
+    def put(username, body):
+        token = api(username).token
+        return client.put(
+            f"/api/v1/basedata/care/plans/{plan.pk}/carers",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+    assert put("grid1", {"carers": ["grid1"]}).status_code == 403
+    assert put("county", {"carers": ["nobody"]}).json()["errors"][0]["field"] == "carers"
+    response = put("county", {"carers": ["grid1", "police1"], "group_note": "社区民警"})
+    assert response.status_code == 200 and sorted(response.json()["carers"]) == ["grid1", "police1"]
