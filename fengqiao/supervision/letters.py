@@ -119,6 +119,7 @@ def issue_due_letters(at: datetime | None = None) -> int:
     rule = SupervisionRule.current()
     issued = 0
     seen: set[int] = set()
+    leaders: dict[str, object] = {}  # region code -> leader, once per run
     while True:
         batch = list(
             _candidates(at, rule).exclude(pk__in=seen).order_by("pk").values_list("pk", flat=True)[:BATCH]
@@ -127,14 +128,14 @@ def issue_due_letters(at: datetime | None = None) -> int:
             return issued
         seen.update(batch)
         for case in Case.objects.filter(pk__in=batch).select_related("handling_unit"):
-            issued += _issue_for_case(case, at, rule)
+            issued += _issue_for_case(case, at, rule, leaders)
 
 
 def _counted_clock(case: Case) -> Clock | None:
     return _handle_clocks().filter(case=case).order_by("started_at", "id").first()
 
 
-def _issue_for_case(case: Case, at: datetime, rule: SupervisionRule) -> int:
+def _issue_for_case(case: Case, at: datetime, rule: SupervisionRule, leaders: dict | None = None) -> int:
     clock = _counted_clock(case)
     if clock is None:
         return 0
@@ -155,7 +156,7 @@ def _issue_for_case(case: Case, at: datetime, rule: SupervisionRule) -> int:
                 when = max(when, previous.issued_at)
             if when > at:
                 break
-            notice = _issue(case, clock, letter, when)
+            notice = _issue(case, clock, letter, when, leaders if leaders is not None else {})
             if notice is None:  # another process issued it meanwhile
                 notice = case.supervision_notices.filter(letter=letter).first()
                 if notice is None:
@@ -181,11 +182,13 @@ def _next_serial(year: int) -> int:
     return (latest or 0) + 1
 
 
-def _issue(case: Case, clock: Clock, letter: str, when: datetime) -> SupervisionNotice | None:
+def _issue(case: Case, clock: Clock, letter: str, when: datetime, leaders: dict) -> SupervisionNotice | None:
     from fengqiao.notices.actions import notify_event
 
     label = Letter(letter).label
-    leader = leader_for(case.region_id)
+    if case.region_id not in leaders:
+        leaders[case.region_id] = leader_for(case.region_id)
+    leader = leaders[case.region_id]
     unit = addressee(case, clock, when)
     year = timezone.localtime(when).year
     try:
