@@ -29,7 +29,9 @@ REMIND_AFTER = timedelta(hours=24)
 
 
 class WarningRefused(Exception):
-    pass
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status
 
 
 def responsible_unit(region_code: str) -> Unit | None:
@@ -180,7 +182,7 @@ def _above(user, warning) -> bool:
 
 def acknowledge(warning: Warning, user) -> Warning:
     if not may_handle(user, warning):
-        raise WarningRefused("只有预警的接收人或责任中心可以签收")
+        raise WarningRefused("只有预警的接收人或责任中心可以签收", 403)
     with transaction.atomic():
         locked = Warning.objects.select_for_update().get(pk=warning.pk)
         if locked.state == Warning.State.OPEN:
@@ -194,9 +196,9 @@ def acknowledge(warning: Warning, user) -> Warning:
 def follow_up(warning: Warning, user, note: str, closes: bool = False) -> FollowUp:
     note = (note or "").strip()
     if not note:
-        raise WarningRefused("请填写处置情况")
+        raise WarningRefused("请填写处置情况", 422)
     if not may_handle(user, warning):
-        raise WarningRefused("只有预警的接收人或责任中心可以填报处置情况")
+        raise WarningRefused("只有预警的接收人或责任中心可以填报处置情况", 403)
     with transaction.atomic():
         locked = Warning.objects.select_for_update().get(pk=warning.pk)
         if locked.state == Warning.State.CLOSED:

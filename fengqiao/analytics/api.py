@@ -3,7 +3,7 @@
 import datetime
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from fengqiao.accounts.roles import Role
 from fengqiao.accounts.scoping import access_region
@@ -13,12 +13,21 @@ from . import actions, dashboard, mapdata, periods, selectors
 from .models import Briefing, Cycle
 
 router = Router(tags=["analytics"])
+MAX_ID = 2**31 - 1
+ID = Path(..., ge=1, le=MAX_ID)
 ANALYSE_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF})
 BRIEF_ROLES = frozenset({Role.ADMIN, Role.CENTRE_STAFF, Role.LEADER})
 
 
 def _region(request, code: str | None):
     return access_region(request.user, code or request.user.region_id or "")
+
+
+def _period(cycle, day, region_code) -> periods.Period:
+    try:
+        return periods.chosen(cycle, day, region_code)
+    except periods.OutOfRange as problem:
+        raise FieldError("date", str(problem)) from None
 
 
 class DashboardQuery(Schema):
@@ -67,18 +76,18 @@ def list_warnings(request, query: Query[WarningQuery]):
 @router.get(
     "/analytics/warnings/{warning_id}", response=dict, summary="One warning with its cases and follow-ups"
 )
-def get_warning(request, warning_id: int):
+def get_warning(request, warning_id: int = ID):
     warning = selectors.access_warning(request.user, warning_id)
     return selectors.warning_dict(warning, request.user, full=True)
 
 
 @router.post("/analytics/warnings/{warning_id}/acknowledge", response=dict, summary="Acknowledge a warning")
-def acknowledge_warning(request, warning_id: int):
+def acknowledge_warning(request, warning_id: int = ID):
     warning = selectors.access_warning(request.user, warning_id)
     try:
         warning = actions.acknowledge(warning, request.user)
     except actions.WarningRefused as refusal:
-        raise FieldError("warning", str(refusal), 403) from None
+        raise FieldError("warning", str(refusal), refusal.status) from None
     return selectors.warning_dict(warning, request.user, full=True)
 
 
@@ -90,12 +99,12 @@ class FollowUpIn(Schema):
 @router.post(
     "/analytics/warnings/{warning_id}/follow-ups", response={201: dict}, summary="Report what was done"
 )
-def add_follow_up(request, warning_id: int, body: FollowUpIn):
+def add_follow_up(request, body: FollowUpIn, warning_id: int = ID):
     warning = selectors.access_warning(request.user, warning_id)
     try:
         actions.follow_up(warning, request.user, body.note, body.closes)
     except actions.WarningRefused as refusal:
-        raise FieldError("note", str(refusal), 403 if "只有" in str(refusal) else 409) from None
+        raise FieldError("note", str(refusal), refusal.status) from None
     warning.refresh_from_db()
     return Status(201, selectors.warning_dict(warning, request.user, full=True))
 
@@ -113,9 +122,7 @@ def analyse_now(request, body: AnalysisIn):
     if request.user.role not in ANALYSE_ROLES and not request.user.is_superuser:
         raise FieldError("region", "只有综治中心和管理员可以发起研判", 403)
     region = _region(request, body.region)
-    period = periods.containing(body.cycle, body.date) if body.date else periods.last_completed(body.cycle)
-    if period.start > periods.today():
-        raise FieldError("date", "in the future")
+    period = _period(body.cycle, body.date, region.code)
     warnings = actions.run_analysis(region, body.cycle, period, record=False)
     return {
         "region": region.code,
@@ -160,16 +167,14 @@ def list_briefings(request, region: str | None = None):
 def create_briefing(request, body: BriefingIn):
     selectors.require_briefings(request.user)
     region = _region(request, body.region)
-    period = periods.containing(body.cycle, body.date) if body.date else periods.last_completed(body.cycle)
-    if period.start > periods.today():
-        raise FieldError("date", "in the future")
+    period = _period(body.cycle, body.date, region.code)
     from .briefings import generate
 
     return Status(201, _briefing_dict(generate(region, body.cycle, period, request.user)))
 
 
 @router.get("/analytics/briefings/{briefing_id}/{fmt}", summary="Download a briefing as docx or pdf")
-def download_briefing(request, briefing_id: int, fmt: str):
+def download_briefing(request, fmt: str, briefing_id: int = ID):
     if fmt not in ("docx", "pdf"):
         raise Http404
     return selectors.briefing_file(request.user, briefing_id, fmt)

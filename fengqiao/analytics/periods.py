@@ -49,6 +49,34 @@ class Period:
         )
 
 
+EARLIEST = date(2000, 1, 1)
+
+
+class OutOfRange(ValueError):
+    pass
+
+
+def chosen(cycle: str, day: date | None, region_code: str, at: datetime | None = None) -> "Period":
+    """The period of `cycle` containing `day` (default: the last one completed) for a briefing or an
+    analysis asked for by hand: not in the future, and not before the region's first case (there is
+    nothing to say about it)."""
+    from fengqiao.cases.models import Case
+    from fengqiao.regions.codes import subtree_q
+
+    if day is not None and not EARLIEST <= day <= today(at):
+        raise OutOfRange("in the future" if day > today(at) else "before 2000")
+    period = containing(cycle, day) if day is not None else last_completed(cycle, at)
+    first = (
+        Case.objects.filter(subtree_q("region_id", region_code))
+        .order_by("reported_at")
+        .values_list("reported_at", flat=True)
+        .first()
+    )
+    if first is None or period.end < today(first):
+        raise OutOfRange("no cases in the region up to that period")
+    return period
+
+
 def _month_start(day: date, months_back: int = 0) -> date:
     index = day.year * 12 + day.month - 1 - months_back
     return date(index // 12, index % 12 + 1, 1)

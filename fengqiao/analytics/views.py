@@ -227,9 +227,10 @@ def briefings_page(request):
         if cycle not in Cycle.values:
             messages.error(request, "请选择简报类型。")
         else:
-            period = periods.containing(cycle, day) if day else periods.last_completed(cycle)
-            if period.start > periods.today():
-                messages.error(request, "所选日期尚未到来。")
+            try:
+                period = periods.chosen(cycle, day, region.code)
+            except periods.OutOfRange:
+                messages.error(request, "所选期间尚未到来或没有数据。")
             else:
                 from .briefings import generate
 
