@@ -14,9 +14,24 @@ def test_serve_forks_its_workers_without_a_database_connection(monkeypatch):
 
     def run(app):
         seen["workers"] = app.cfg.workers
+        app.load()  # what gunicorn does before forking, with preload_app
         seen["open_connection"] = connection.connection is not None
+        seen["preloaded"] = app.cfg.preload_app
 
     monkeypatch.setattr(BaseApplication, "run", run)
     connection.ensure_connection()
     call_command("serve", "--no-collectstatic", "--workers", "3", "--bind", "127.0.0.1:0")
-    assert seen == {"workers": 3, "open_connection": False}
+    assert seen == {"workers": 3, "open_connection": False, "preloaded": True}
+
+
+def test_serve_loads_the_triage_model_before_forking(monkeypatch):
+    """Each worker would otherwise load it inside its first request: seconds of CPU per worker,
+    past gunicorn's timeout on a busy machine."""
+    from gunicorn.app.base import BaseApplication
+
+    from fengqiao.triage import classify
+
+    monkeypatch.setattr(BaseApplication, "run", lambda app: app.load())
+    monkeypatch.setattr(classify, "_model", None)
+    call_command("serve", "--no-collectstatic", "--skip-checks", "--bind", "127.0.0.1:0")
+    assert classify._model is not None

@@ -38,13 +38,22 @@ class Command(BaseCommand):
                 self.cfg.set("timeout", timeout)
                 self.cfg.set("accesslog", os.environ.get("ACCESS_LOG") or None)
                 self.cfg.set("proc_name", "fengqiao")
+                # Load the application and the triage model once, before forking: workers start at
+                # once and share the model's memory, instead of each loading it (seconds of CPU)
+                # inside its first request, past gunicorn's timeout on a busy machine.
+                self.cfg.set("preload_app", True)
 
             def load(self):
+                from fengqiao.triage.classify import get_model
+
+                get_model()
+                connections.close_all()
                 return application
 
         self.stdout.write(f"fengqiao serving on {bind} with {workers} workers")
         # The system checks and collectstatic may have opened a database connection in this process;
         # gunicorn forks its workers from it, and workers sharing one PostgreSQL socket interleave
-        # their queries and read each other's answers. Each worker opens its own on first use.
+        # their queries and read each other's answers. Each worker opens its own on first use
+        # (and `load` closes any the preloading opened).
         connections.close_all()
         Server().run()
