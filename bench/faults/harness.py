@@ -53,7 +53,7 @@ class Server:
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
-    def start(self, timeout: float = 90) -> float:
+    def start(self, timeout: float = 240) -> float:
         """Start and wait until /healthz answers; the seconds it took."""
         began = time.time()
         args = [str(FENGQIAO), "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
@@ -71,7 +71,9 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"fengqiao serve exited ({self.process.returncode})")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:
+                # A long timeout: after a restart under load, the health check queues behind the
+                # clients' retries.
+                with urllib.request.urlopen(self.url + "/healthz", timeout=30) as answer:
                     if answer.status == 200:
                         return time.time() - began
             except OSError:

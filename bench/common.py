@@ -1,0 +1,198 @@
+"""Helpers shared by the benchmarks: the environment of a throw-away install, CPU accounting from /proc,
+and the machine's description."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+FENGQIAO = VENV_BIN / "fengqiao"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def bench_env(database_url: str, data_dir: str | None = None, source: str | None = None, **extra) -> dict:
+    """The environment of a production-like install against `database_url`. `source`: a directory
+    holding another copy of the `fengqiao` package (a proposed change), imported instead of this one."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        FENGQIAO_DATA=data_dir or tempfile.mkdtemp(prefix="fengqiao-bench-data-"),
+        SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DEBUG="0",
+        DJANGO_SETTINGS_MODULE="fengqiao.settings",
+        PYTHONPATH=f"{source}:{ROOT}" if source else str(ROOT),
+    )
+    env.pop("ACCESS_LOG", None)
+    env.update({key: str(value) for key, value in extra.items()})
+    return env
+
+
+def fengqiao(env: dict, *args: str, quiet: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(FENGQIAO), *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.PIPE if quiet else None,
+        text=True,
+    )
+
+
+# ------------------------------------------------------------------------------ CPU accounting
+
+
+def process_cpu(pid: int) -> float | None:
+    """user + system CPU seconds of one process (None if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def _parents() -> dict[int, int]:
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except OSError:
+                continue
+    return parents
+
+
+def tree(root: int) -> set[int]:
+    """The process and all its descendants."""
+    parents = _parents()
+    found, frontier = {root}, [root]
+    while frontier:
+        current = frontier.pop()
+        for pid, parent in parents.items():
+            if parent == current and pid not in found:
+                found.add(pid)
+                frontier.append(pid)
+    return found
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = fields
+    total = sum(fields)
+    return (total - idle - iowait) / CLK_TCK, total / CLK_TCK
+
+
+class CpuMeter:
+    """CPU used by named process trees between start() and stop(), as shares of the machine."""
+
+    def __init__(self, **roots: int | None):
+        self.roots = {name: pid for name, pid in roots.items() if pid}
+
+    def start(self) -> None:
+        self.before = {name: self._snapshot(pid) for name, pid in self.roots.items()}
+        self.machine_before = machine_cpu()
+        self.rusage_before = os.times()
+
+    def _snapshot(self, root: int) -> dict[int, float]:
+        return {pid: cpu for pid in tree(root) if (cpu := process_cpu(pid)) is not None}
+
+    def stop(self) -> dict:
+        busy1, total1 = machine_cpu()
+        busy0, total0 = self.machine_before
+        times = os.times()
+        result = {"machine_total_s": total1 - total0, "machine_busy_s": busy1 - busy0}
+        for name, root in self.roots.items():
+            now = self._snapshot(root)
+            result[f"{name}_s"] = sum(cpu - self.before[name].get(pid, 0.0) for pid, cpu in now.items())
+        # wrk (a finished child): the children's CPU time of this process over the window.
+        result["client_s"] = (times.children_user + times.children_system) - (
+            self.rusage_before.children_user + self.rusage_before.children_system
+        )
+        total = result["machine_total_s"] or 1.0
+        shares = {key[:-2]: value / total for key, value in result.items() if key.endswith("_s")}
+        shares.pop("machine_total", None)
+        ours = sum(v for k, v in shares.items() if k not in ("machine_busy",))
+        shares["others"] = max(0.0, shares["machine_busy"] - ours)
+        return {"seconds": result, "share": shares}
+
+
+def machine() -> dict:
+    cpu_model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu_model = line.split(":", 1)[1].strip()
+            break
+    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    try:
+        django = subprocess.run(
+            [str(VENV_BIN / "python"), "-c", "import django; print(django.get_version())"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        django = "?"
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu_model,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": sys.version.split()[0],
+        "django": django,
+        "loadavg_at_start": os.getloadavg(),
+    }
+
+
+def sockets_to_port(root: int, port: int) -> dict[int, set[int]]:
+    """TCP connections to 127.0.0.1:`port` held by the process tree under `root`: inode -> pids.
+    An inode held by several processes is one connection shared across a fork."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[2].rsplit(":", 1)[1], 16) == port:
+                inodes.add(int(fields[9]))
+    held: dict[int, set[int]] = {}
+    for pid in tree(root):
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inode = int(target[8:-1])
+                if inode in inodes:
+                    held.setdefault(inode, set()).add(pid)
+    return held
+
+
+def wait_for_quiet(max_busy: float = 0.15, window: float = 5.0, give_up_after: float = 300.0) -> dict:
+    """Wait (at most give_up_after seconds) until the machine's CPUs are busy less than `max_busy`
+    over a `window`: the machine may be shared with other work, which would skew a benchmark.
+    Returns the busy share seen last and how long it waited."""
+    started = time.time()
+    while True:
+        busy0, total0 = machine_cpu()
+        time.sleep(window)
+        busy1, total1 = machine_cpu()
+        share = (busy1 - busy0) / max(total1 - total0, 1e-9)
+        waited = time.time() - started
+        if share <= max_busy or waited >= give_up_after:
+            return {"busy_share": round(share, 3), "waited_s": round(waited, 1), "quiet": share <= max_busy}

@@ -1,0 +1,204 @@
+"""Where one intake's time goes: POST /api/v1/cases through the whole Django stack (middleware, Ninja,
+token auth, create_case, the response), in one process, one request at a time.
+
+    .venv/bin/python bench/profile_intake.py [--requests 300] [--database-url postgres://…] [--classify]
+
+Without --database-url it starts a throw-away PostgreSQL server (bench/pg.py), migrates and loads the
+demo (no history). Reports:
+  - wall time per request, and the share spent waiting on the database (measured around each query);
+  - every SQL statement per request, grouped by its shape, with the fengqiao function that issued it,
+    calls per request and milliseconds per request;
+  - the Python hot spots (cProfile over a separate run, by own time and by cumulative time within
+    fengqiao's code). cProfile slows Python down, so its absolute times are inflated; the shares hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import re
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import ROOT, bench_env, fengqiao  # noqa: E402
+
+FENGQIAO_DIR = str(ROOT / "fengqiao")
+DESCRIPTIONS = [
+    "{p}群众{n}反映:邻居{m}在楼道堆放杂物{d}余件,占用消防通道,多次协商未果。请求调解。",
+    "{p}群众{n}反映:借给{m}的{d}元到期未还,对方多次催讨不予理睬。请求依法处理。",
+    "{p}群众{n}反映:在{m}的工地干活,包工头拖欠工资{d}元。希望尽快解决。",
+    "{p}群众{n}反映:{m}的养猪场排放污水,气味难闻,影响{d}户居民。请相关部门协调。",
+    "{p}群众{n}反映:电动车与{m}驾驶的小轿车在路口相撞,损失约{d}元,对赔偿有分歧。",
+    "{p}群众{n}反映:与{m}因宅基地界址发生争议,对方新建围墙越界约{d}米。",
+]
+CATEGORIES = ["neighbour", "contract_debt", "labour_wages", "environment", "traffic", "homestead_housing"]
+PLACES = ["东门", "村口", "老街", "河边", "菜场", "三号楼", "祠堂旁", "桥头"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "秀英", "建华", "国强", "桂兰"]
+
+
+def name(rng):
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def body(rng, with_category: bool) -> dict:
+    kind = rng.randrange(len(DESCRIPTIONS))
+    text = DESCRIPTIONS[kind].format(p=rng.choice(PLACES), n=name(rng), m=name(rng), d=rng.randint(2, 999))
+    payload = {
+        "channel": "window",
+        "description": text,
+        "region_code": "990102001000",
+        "client_id": str(uuid.uuid4()),
+        "parties": [
+            {"name": name(rng), "role": "applicant", "phone": f"138{rng.randint(0, 99999999):08d}"},
+            {"name": name(rng), "role": "respondent", "phone": f"139{rng.randint(0, 99999999):08d}"},
+        ],
+    }
+    if with_category:
+        payload["category"] = CATEGORIES[kind]
+    return payload
+
+
+NUMBERS = re.compile(r"\b\d+\b|'[^']*'")
+
+
+def shape(sql: str) -> str:
+    sql = NUMBERS.sub("?", sql)
+    sql = re.sub(r"\((\?, )+\?\)", "(…)", sql)
+    sql = re.sub(r'"[a-z_]+"\."([a-z_]+)"', r"\1", sql)  # table.column -> column
+    return " ".join(sql.split())
+
+
+def call_site() -> str:
+    """The innermost frame in fengqiao's code that led to this query."""
+    for frame in reversed(traceback.extract_stack()[:-3]):
+        if frame.filename.startswith(FENGQIAO_DIR):
+            return f"{frame.filename[len(FENGQIAO_DIR) + 1 :]}:{frame.lineno} {frame.name}"
+    return "(django/ninja)"
+
+
+class QueryLog:
+    def __init__(self):
+        self.rows: dict[tuple[str, str], list[float]] = {}
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        site = call_site()
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.seconds += elapsed
+            key = (shape(sql)[:160], site)
+            self.rows.setdefault(key, []).append(elapsed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--database-url")
+    parser.add_argument("--classify", action="store_true", help="no category: the classifier runs")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+
+    pg = None
+    if not args.database_url:
+        from pg import Postgres
+
+        pg = Postgres()
+        pg.start()
+        env = bench_env(pg.url)
+        fengqiao(env, "migrate", "-v0")
+        fengqiao(env, "loaddemo", "--no-history")
+    else:
+        env = bench_env(args.database_url, tempfile.mkdtemp(prefix="fengqiao-bench-data-"))
+    os.environ.update(env)
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    try:
+        run(args)
+    finally:
+        if pg is not None:
+            pg.stop()
+
+
+def run(args) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    answer = client.post(
+        "/api/v1/auth/token",
+        {"username": "county", "password": "fengqiao-demo"},
+        content_type="application/json",
+    )
+    token = answer.json()["token"]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "REMOTE_ADDR": "127.0.0.1"}
+    rng = random.Random(7)
+    with_category = not args.classify
+
+    def post():
+        answer = client.post(
+            "/api/v1/cases", body(rng, with_category), content_type="application/json", **headers
+        )
+        assert answer.status_code == 201, answer.content[:300]
+
+    for _ in range(20):  # warm: imports, the classifier, the grid index, prepared caches
+        post()
+
+    log = QueryLog()
+    with connection.execute_wrapper(log):
+        started = time.perf_counter()
+        for _ in range(args.requests):
+            post()
+        wall = time.perf_counter() - started
+    n = args.requests
+    print(f"{n} requests, one at a time ({'classifier runs' if args.classify else 'category given'})")
+    print(
+        f"  wall {wall / n * 1000:.2f} ms per request; {sum(len(v) for v in log.rows.values()) / n:.1f} queries "
+        f"taking {log.seconds / n * 1000:.2f} ms ({log.seconds / wall:.0%}); "
+        f"Python and the rest {(wall - log.seconds) / n * 1000:.2f} ms"
+    )
+    print("\n  per request: calls   ms    share  statement  <- issued from")
+    ranked = sorted(log.rows.items(), key=lambda kv: -sum(kv[1]))
+    for (sql, site), times in ranked[: args.top]:
+        print(
+            f"  {len(times) / n:6.2f} {sum(times) / n * 1000:7.3f} {sum(times) / log.seconds:6.1%}  {sql[:100]}  <- {site}"
+        )
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(min(n, 100)):
+        post()
+    profile.disable()
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out).sort_stats(order)
+        if order == "cumulative":
+            stats.print_stats(FENGQIAO_DIR, 30)
+        else:
+            stats.print_stats(25)
+        print(f"\ncProfile by {order} ({min(n, 100)} requests):")
+        text = out.getvalue()
+        print(
+            text[text.find("   ncalls") :]
+            .replace(str(ROOT) + "/", "")
+            .replace(str(ROOT / ".venv/lib/python3.11/site-packages") + "/", "")
+        )
+
+
+if __name__ == "__main__":
+    main()
