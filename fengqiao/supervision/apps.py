@@ -1,5 +1,13 @@
 from django.apps import AppConfig
 
+TIMELINE_KINDS = {
+    "supervision_notice": "督办函",
+    "supervision_acknowledged": "督办函签收",
+    "supervision_answered": "督办函回复",
+    "ledger_listed": "列入挂账督办",
+    "ledger_closed": "挂账销账",
+}
+
 
 class SupervisionConfig(AppConfig):
     name = "fengqiao.supervision"
@@ -36,3 +44,9 @@ class SupervisionConfig(AppConfig):
             panels.Panel("督查督办", "supervision/panels/summary.html", staff, order=30, context=home_panel)
         )
         register_step("supervision", load_demo_supervision)
+
+        # How the case timeline names this app's entries (the cases app keeps the labels in a dict).
+        from fengqiao.cases.presenters import TIMELINE_LABELS
+
+        for kind, label in TIMELINE_KINDS.items():
+            TIMELINE_LABELS.setdefault(kind, label)

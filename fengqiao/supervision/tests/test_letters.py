@@ -140,3 +140,13 @@ def test_only_the_addressed_unit_signs_and_answers(late_case, api):
     assert document.status_code == 200
     text = "\n".join(paragraph.text for paragraph in Document(BytesIO(document.content)).paragraphs)
     assert notice.document_number in text and "提醒函" in text and case.number in text
+
+
+def test_the_case_page_names_the_letters(late_case, client, users):
+    case, clock = late_case
+    with time_machine.travel(clock.yellow_at, tick=False):
+        sweep()
+    client.force_login(users["town1"])
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert "督办函" in page and "提醒函" in page
+    assert "<strong>督办函</strong>" in page  # the label, not the code
