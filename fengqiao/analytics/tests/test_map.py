@@ -35,3 +35,20 @@ def test_the_map_page_needs_no_tile_server(client, users, settings):
     client.force_login(users["leader"])
     page = client.get("/analytics/map/").content.decode()
     assert 'data-tiles=""' in page and "leaflet.js" in page and "analytics/map.js" in page
+
+
+def test_admins_manage_patrol_zones_video_points_webhooks_and_schedules(client, users):
+    client.force_login(users["admin"])
+    for model in (
+        "patrolzone",
+        "videopoint",
+        "warning",
+        "webhook",
+        "delivery",
+        "schedule",
+        "briefing",
+        "analysisrun",
+    ):
+        assert client.get(f"/admin/analytics/{model}/").status_code == 200, model
+    for model in ("patrolzone", "videopoint", "webhook", "schedule"):
+        assert client.get(f"/admin/analytics/{model}/add/").status_code == 200, model
