@@ -603,6 +603,31 @@ def close_crisis(user, crisis: Crisis, *, note: str) -> Crisis:
     return crisis
 
 
+def reveal_contact(user, crisis: Crisis, *, ip: str | None = None) -> dict:
+    """The full phone number of the person in crisis, for a counsellor who must call them now;
+    written to people.AccessLog like every unmasking."""
+    from django.core.exceptions import PermissionDenied
+
+    from fengqiao.people.actions import reveal
+
+    if not is_counsellor(user):
+        _forbid("only counsellors unmask the contact of a person in crisis")
+    if crisis.person is None:
+        raise FieldError("person", "this intervention has no person on file", 409)
+    try:
+        return reveal(
+            user,
+            crisis.person,
+            ["phone"],
+            object_type="crisis",
+            object_id=crisis.pk,
+            purpose="心理危机干预联系当事人",
+            ip=ip,
+        )
+    except PermissionDenied:
+        _forbid("this role may not see unmasked personal data")
+
+
 def sweep_follow_ups(at: datetime) -> int:
     """Remind the responsible counsellor (else every counsellor serving the area) of each follow-up
     of an open crisis that has fallen due; once per follow-up, so running it twice changes nothing."""

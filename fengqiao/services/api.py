@@ -581,6 +581,16 @@ def complete_follow_up(request, crisis_id: int, follow_up_id: int, payload: Note
     return crisis_dict(crisis)
 
 
+@router.post(
+    "/services/crises/{crisis_id}/contact",
+    response=dict,
+    summary="The unmasked phone of the person in crisis (counsellors; logged in the access log)",
+)
+def crisis_contact(request, crisis_id: int):
+    crisis = get_or_404(visible_crises(request.user), crisis_id)
+    return actions.reveal_contact(request.user, crisis, ip=request.META.get("REMOTE_ADDR"))
+
+
 @router.post("/services/crises/{crisis_id}/close", response=dict, summary="Close a crisis intervention")
 def close_crisis(request, crisis_id: int, payload: NoteIn):
     crisis = get_or_404(visible_crises(request.user), crisis_id)

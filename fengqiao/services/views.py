@@ -409,7 +409,13 @@ def declare_crisis(request):
 def crisis_detail(request, pk):
     user = request.user
     crisis = get_or_404(visible_crises(user), pk)
-    if request.method == "POST":
+    contact = None
+    if request.method == "POST" and request.POST.get("op") == "contact":
+        try:
+            contact = actions.reveal_contact(user, crisis, ip=_ip(request))
+        except FieldError as error:
+            _refusal(request, error)
+    elif request.method == "POST":
         form = NoteForm(request.POST)
         if form.is_valid():
             try:
@@ -434,6 +440,7 @@ def crisis_detail(request, pk):
             "crisis": crisis,
             "follow_ups": follow_ups,
             "is_counsellor": is_counsellor(user),
+            "contact": contact,
             "sessions": visible_sessions(user).filter(crisis=crisis),
         },
     )

@@ -171,3 +171,16 @@ def test_staff_declare_a_crisis_for_a_person_by_hand(api, counsellor):
     assert response.json()["source"] == "manual"
     assert crisis_notices(counsellor).filter(title__contains=f"#{response.json()['id']}").exists()
     assert api("grid1").post("/services/crises", {"reason": "x", "person": APPLICANT}).status_code == 403
+
+
+def test_the_counsellor_unmasks_the_phone_to_call_and_the_look_is_logged(api, counsellor):
+    from fengqiao.people.models import AccessLog
+
+    crisis_id = screen(api, phq9(5, item9=1))["crisis"]
+    assert api("county").post(f"/services/crises/{crisis_id}/contact").status_code == 403
+    before = AccessLog.objects.filter(user=counsellor).count()
+    contact = api("counsellor1").post(f"/services/crises/{crisis_id}/contact").json()
+    assert contact["phone"].endswith(APPLICANT["phone"])
+    log = AccessLog.objects.filter(user=counsellor).latest("pk")
+    assert (log.object_type, log.object_id, log.fields) == ("crisis", str(crisis_id), ["phone"])
+    assert AccessLog.objects.filter(user=counsellor).count() == before + 1

@@ -55,7 +55,9 @@ def test_a_phq9_filled_in_on_the_page_is_scored_and_a_crisis_reaches_the_counsel
 
     login(client, "counsellor1")
     crisis_page = client.get(f"/services/crises/{screening.crisis_id}/").content.decode()
-    assert "记录随访" in crisis_page
+    assert "记录随访" in crisis_page and PERSON["phone"] not in crisis_page
+    revealed = client.post(f"/services/crises/{screening.crisis_id}/", {"op": "contact"}).content.decode()
+    assert PERSON["phone"] in revealed  # to call now; written to the access log
     follow_up = screening.crisis.follow_ups.first()
     client.post(f"/services/crises/{screening.crisis_id}/", {"follow_up": follow_up.pk, "note": "已上门随访"})
     follow_up.refresh_from_db()
