@@ -96,8 +96,18 @@ def case_rows(user, region, start, end):
     return _with_parties(
         _cases(user, region, start, end)
         .select_related("region", "handling_unit")
+        .prefetch_related("portal_ratings")
         .order_by("reported_at", "id")
     )
+
+
+def _citizen_rating(case: Case) -> str:
+    """The applicant's own rating from the portal (群众评价), the latest one."""
+    ratings = sorted(case.portal_ratings.all(), key=lambda rating: rating.at)
+    if not ratings:
+        return ""
+    latest = ratings[-1]
+    return f"{latest.get_score_display()}({'已解决' if latest.settled else '未解决'})"
 
 
 CASE_COLUMNS = [
@@ -124,6 +134,7 @@ CASE_COLUMNS = [
     Column("办结时间", lambda c: local(c.resolved_at), 17),
     Column("结案时间", lambda c: local(c.closed_at), 17),
     Column("满意度", lambda c: c.satisfaction, 8),
+    Column("群众评价", _citizen_rating, 14),
 ]
 
 # ------------------------------------------------------------------------------------ mediations

@@ -114,3 +114,13 @@ def test_supervision_ledger(users):
     town1_rows = as_records(read_sheet(service.export(users["town1"], "supervision").content))
     assert all(r["区划代码"].startswith(TOWN1[:9]) for r in town1_rows)
     assert not {county.title, "二号镇的挂账"} & {r["督办事项"] for r in town1_rows}
+
+
+def test_the_citizens_rating_is_in_the_case_ledger(users, make_case):
+    from fengqiao import clock as wallclock
+    from fengqiao.portal.models import Rating
+
+    case = make_case("town1")
+    Rating.objects.create(case=case, closed_at=wallclock.now(), score=2, settled=False, at=wallclock.now())
+    records = as_records(read_sheet(service.export(users["county"], "cases").content))
+    assert next(r for r in records if r["事项编号"] == case.number)["群众评价"] == "不满意(未解决)"
