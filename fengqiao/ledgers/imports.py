@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 from pydantic import ValidationError
@@ -353,6 +353,11 @@ def _create(number, submission, fields, layout, user, ip, result, errors) -> Non
         return
     except ActionRefused as error:
         errors.append(RowError(number, "—", f"不能办理:{error}"))
+        return
+    except IntegrityError:
+        # Another writer took the same number or key at that moment: the whole sheet is rolled
+        # back and reported, rather than answered with a server error.
+        errors.append(RowError(number, "—", "保存时与其他操作冲突,请重新导入"))
         return
     result.created.append(case.number)
 

@@ -281,3 +281,24 @@ def test_supervision_ledger_all_or_nothing(users):
         rejected("supervision", workbook(SUPERVISION_HEADERS, town), users["leader"])[0][2]
         == "您的角色不能挂账督办"
     )
+
+
+def test_a_clash_while_writing_is_reported_and_rolls_everything_back(users, monkeypatch):
+    from django.db import IntegrityError
+
+    from fengqiao.cases import actions
+
+    real = actions.create_case
+    calls = []
+
+    def clashing(intake, **kwargs):
+        calls.append(intake)
+        if len(calls) == 2:
+            raise IntegrityError("UNIQUE constraint failed: cases_case.number")
+        return real(intake, **kwargs)
+
+    monkeypatch.setattr(actions, "create_case", clashing)
+    before = Case.objects.count()
+    sheet = workbook(CASE_HEADERS, [case_row(), case_row(申请人="孙七")])
+    assert rejected("cases", sheet, users["town1"]) == [(3, "—", "保存时与其他操作冲突,请重新导入")]
+    assert Case.objects.count() == before
