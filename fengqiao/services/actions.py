@@ -226,6 +226,7 @@ def decide_legal_aid(user, application, *, grant: bool, note: str = "") -> Legal
     application.decision_note = (note or "").strip()
     if grant:
         application.assignment_due = now + timedelta(days=LegalAidApplication.APPOINTMENT_DAYS)
+    application.overdue_notified_at = None  # the next limit (the appointment) gets its own reminder
     application.save()
     return application
 
@@ -656,6 +657,43 @@ def sweep_follow_ups(at: datetime) -> int:
             )
             reminded += 1
     return reminded
+
+
+def sweep_legal_aid(at: datetime) -> int:
+    """Tell the county justice bureau (the legal-aid agency) and whoever filed it, once, about each
+    application still undecided past its 7 days or still without a lawyer past its 3 days."""
+    from django.db.models import Q
+
+    from fengqiao.accounts.models import User
+    from fengqiao.accounts.standard_units import department_code
+    from fengqiao.notices.actions import notify_event
+
+    late = LegalAidApplication.objects.filter(
+        Q(status=LegalAidApplication.Status.SUBMITTED, decision_due__lte=at)
+        | Q(status=LegalAidApplication.Status.GRANTED, assignment_due__lte=at),
+        overdue_notified_at__isnull=True,
+    ).select_related("recorded_by")
+    told = 0
+    for application in late[:500]:
+        with transaction.atomic():
+            if not LegalAidApplication.objects.filter(
+                pk=application.pk, overdue_notified_at__isnull=True
+            ).update(overdue_notified_at=at):
+                continue
+            bureau = User.objects.filter(
+                unit__code=department_code(application.region_id[:6].ljust(12, "0"), "justice"),
+                is_active=True,
+            )
+            undecided = application.status == LegalAidApplication.Status.SUBMITTED
+            notify_event(
+                "legal_aid_overdue",
+                [*bureau, application.recorded_by],
+                subject=f"法律援助申请 #{application.pk}",
+                step="审查决定" if undecided else "指派承办律师",
+                due_at=wallclock_local(application.decision_due if undecided else application.assignment_due),
+            )
+            told += 1
+    return told
 
 
 def wallclock_local(moment: datetime) -> str:

@@ -19,6 +19,7 @@ class ServicesConfig(AppConfig):
             events.register(event)
         actions.connect_signals()
         register_sweeper("crisis_follow_ups", actions.sweep_follow_ups)
+        register_sweeper("legal_aid_limits", actions.sweep_legal_aid)
         register_step("services", demo.create_demo_services)
         navigation.register(navigation.MenuItem("法律与心理服务", "services-home", STAFF_ROLES, order=60))
         panels.register(

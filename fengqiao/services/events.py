@@ -28,4 +28,11 @@ EVENTS = [
         "{% if actor %}{{ actor }}{% endif %}指派您承办{{ subject }}({{ topic }}),请及时联系受援人。",
         "{{ sign }}{{ title }},请登录平台查看。",
     ),
+    Event(
+        "legal_aid_overdue",
+        "法律援助超期",
+        "法律援助超期:{{ subject }}",
+        "{{ subject }}的{{ step }}已超过法定时限({{ due_at }})。",
+        "{{ sign }}{{ title }},请尽快办理。",
+    ),
 ]

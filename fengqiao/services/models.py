@@ -274,6 +274,7 @@ class LegalAidApplication(models.Model):
     outcome = models.CharField("结果", max_length=12, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField("结案说明", blank=True)
     concluded_at = models.DateTimeField("结案时间", null=True, blank=True)
+    overdue_notified_at = models.DateTimeField("超期提醒时间", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",

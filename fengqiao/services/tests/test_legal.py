@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from fengqiao import clock
+from fengqiao.cases.sweep import sweep
 from fengqiao.notices.models import Notice
 from fengqiao.services.models import LegalAidApplication
 
@@ -106,6 +107,16 @@ def test_an_application_undecided_after_seven_days_is_shown_overdue(api):
         applied_at=clock.now() - timedelta(days=8), decision_due=clock.now() - timedelta(days=1)
     )
     assert api("county").get(f"/services/legal-aid/{application.pk}").json()["decision_overdue"]
+
+    # The sweep tells the county's legal-aid agency (the justice bureau) once.
+    sweep(clock.now())
+    sweep(clock.now())
+    told = Notice.objects.filter(kind="legal_aid_overdue", title__contains=f"#{application.pk}")
+    assert {notice.recipient.username for notice in told} == {
+        "lawyer1",
+        "county",
+    }  # bureau staff, who filed it
+    assert told.count() == 2
 
 
 def test_the_lawyer_on_duty_at_the_window_is_known(api):
