@@ -245,7 +245,8 @@ def _locked(step: EmergencyStep, user) -> tuple[EmergencyStep, Case]:
     case = Case.objects.select_for_update().get(pk=step.case_id)
     if not _sees(case, user):
         raise Http404("no such step")
-    step = EmergencyStep.objects.select_for_update().select_related("unit").get(pk=step.pk)
+    # No select_related with the lock: PostgreSQL refuses FOR UPDATE on an outer join's nullable side.
+    step = EmergencyStep.objects.select_for_update().get(pk=step.pk)
     return step, case
 
 

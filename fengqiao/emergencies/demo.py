@@ -51,7 +51,43 @@ PLANS = [
 
 
 def load_demo_plans(history: bool = False) -> str:
-    """Create the plans not present yet (by name); idempotent."""
+    """Create the plans not present yet (by name); with the case history, also open the
+    mass-incident plan on one open county-level case, its first step reported. Idempotent."""
+    made = _load_plans()
+    opened = _open_one(history)
+    return "; ".join(filter(None, [made, opened]))
+
+
+def _open_one(history: bool) -> str:
+    from fengqiao.accounts.models import User
+    from fengqiao.cases.codes import OPEN_STATUSES
+    from fengqiao.cases.models import Case
+    from fengqiao.cases.workflow import ActionRefused
+    from fengqiao.errors import FieldError
+
+    from .actions import complete_step, declare
+    from .models import Emergency
+
+    if not history or Emergency.objects.exists():
+        return ""
+    admin = User.objects.filter(username="admin").first()
+    case = (
+        Case.objects.filter(status__in=OPEN_STATUSES, level="county", merged_into__isnull=True)
+        .order_by("-reported_at")
+        .first()
+    )
+    plan = ResponsePlan.objects.filter(name=PLANS[0]["name"]).first()
+    if admin is None or case is None or plan is None:
+        return ""
+    try:
+        emergency = declare(case, admin, plan.pk, "III", note="现场约八十名村民聚集,情绪较为激动")
+        complete_step(emergency.steps.order_by("order").first(), admin, "已核实现场情况并电话首报县委政法委")
+    except (ActionRefused, FieldError) as error:  # the demo goes on without it
+        return f"no emergency opened ({error})"
+    return f"emergency opened on {case.number}"
+
+
+def _load_plans() -> str:
     created = 0
     for spec in PLANS:
         if ResponsePlan.objects.filter(name=spec["name"]).exists():

@@ -6,7 +6,9 @@ from .models import Emergency
 
 
 class DeclareIn(Schema):
-    plan: int = Field(..., ge=1, description="the id of an active response plan (GET /emergency-plans)")
+    plan: int = Field(
+        ..., ge=1, le=2**31 - 1, description="the id of an active response plan (GET /emergency-plans)"
+    )
     grade: Emergency.Grade = Field(Emergency.Grade.IV, description="IV (一般) · III · II · I (特别重大)")
     note: str = Field("", max_length=5000, description="what is known so far")
 

@@ -96,3 +96,15 @@ def test_the_demo_library_is_loaded_and_fitting_plans_come_first(incident):
     assert {"群体性事件应急处置预案", "涉人员伤亡事件应急处置预案", "自然灾害与极端天气应急预案"} <= names
     assert suggested_plans(incident)[0].name == "群体性事件应急处置预案"  # its category and "聚集"
     assert all(plan.steps.exists() for plan in ResponsePlan.objects.all())
+
+
+@pytest.mark.django_db
+def test_the_demo_with_history_opens_one_emergency_once(incident):
+    from fengqiao.emergencies.demo import load_demo_plans
+
+    assert load_demo_plans(history=False) == "response plans already present"
+    assert "emergency opened on" in load_demo_plans(history=True)
+    emergency = Emergency.objects.get()
+    assert emergency.plan_name == "群体性事件应急处置预案" and emergency.case.urgent
+    assert emergency.steps.filter(status="done").count() == 1
+    assert load_demo_plans(history=True) == "response plans already present"
