@@ -53,6 +53,11 @@ class WebhookAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "region", "active"]
     raw_id_fields = ["region"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
