@@ -4,6 +4,7 @@ follow-up, and the briefings with on-demand generation and download."""
 import csv
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fengqiao.accounts.scoping import access_region, can_see_region
+from fengqiao.accounts.scoping import access_region, can_see_region, visible_cases
 
 from . import actions, dashboard, periods, selectors
 from .api import ANALYSE_ROLES
@@ -118,8 +119,6 @@ def map_page(request):
     except ValueError:
         days = 90
     days = days if days in dict(DAY_CHOICES) else 90
-    from django.conf import settings
-
     chain, children = _region_choices(request.user, region)
     return render(
         request,
@@ -193,8 +192,6 @@ def warning_detail(request, warning_id: int):
         except actions.WarningRefused as refusal:
             messages.error(request, str(refusal))
         return redirect("analytics-warning", warning_id=warning.pk)
-    from fengqiao.accounts.scoping import visible_cases
-
     cases = visible_cases(request.user).filter(pk__in=warning.cases.values("pk")).order_by("reported_at")
     return render(
         request,
