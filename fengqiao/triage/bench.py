@@ -92,6 +92,26 @@ def _fill_dedup(say, county_prefix: str, corpus_texts: list[str]) -> int:
     return len(todo)
 
 
+def _reset_statements(connection) -> bool:
+    """True when pg_stat_statements is there (bench/pg.py loads it) and has been reset."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            cursor.execute("SELECT pg_stat_statements_reset()")
+        return True
+    except Exception:  # not loaded on this server: report without it
+        return False
+
+
+def _statement_time(connection) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(total_exec_time), 0) FROM pg_stat_statements "
+            "WHERE query NOT LIKE '%pg_stat_statements%'"
+        )
+        return float(cursor.fetchone()[0])
+
+
 def _percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -138,36 +158,74 @@ def main(argv=None) -> int:
         .order_by("-reported_at")[: options.samples]
     )
     stages = {"classify": [], "route": [], "dedup": [], "total": []}
+    cpu = {"classify": [], "route": [], "dedup": [], "total": []}
+    queries = {"route": 0, "dedup": 0}
+    counting = {"stage": None}
+
+    def count(execute, sql, params, many, context):
+        if counting["stage"]:
+            queries[counting["stage"]] += 1
+        return execute(sql, params, many, context)
+
+    round_trips = []
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            began = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            round_trips.append((time.perf_counter() - began) * 1000)
     found_any = 0
+    statements = connection.vendor == "postgresql" and _reset_statements(connection)
     for case, example in zip(recent, held_out[: options.samples], strict=False):
-        with transaction.atomic():
+        with transaction.atomic(), connection.execute_wrapper(count):
             # A new case row at the same place, as intake has just inserted it (not timed).
             region = case.region
             case.pk, case.number, case.client_id = None, f"B-{uuid.uuid4().hex[:20]}", uuid.uuid4()
             case.description = example.text
             case.save()
             case.region = region
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             result = classify.classify(example.text, "window")
-            classified = time.perf_counter()
+            classified, classified_cpu = time.perf_counter(), time.process_time()
+            counting["stage"] = "route"
             route(result.category, case.region_id, case.region.kind)
-            routed = time.perf_counter()
+            routed, routed_cpu = time.perf_counter(), time.process_time()
+            counting["stage"] = "dedup"
             case.category = result.category
             hashvalues = related.signature(example.text)
             found = related.find_related(case, [], hashvalues)
             related.link(case, found)
             related.index_text(case, hashvalues)
-            done = time.perf_counter()
+            done, done_cpu = time.perf_counter(), time.process_time()
+            counting["stage"] = None
             transaction.set_rollback(True)
         found_any += bool(found)
         stages["classify"].append((classified - started) * 1000)
         stages["route"].append((routed - classified) * 1000)
         stages["dedup"].append((done - routed) * 1000)
         stages["total"].append((done - started) * 1000)
+        cpu["classify"].append((classified_cpu - started_cpu) * 1000)
+        cpu["route"].append((routed_cpu - classified_cpu) * 1000)
+        cpu["dedup"].append((done_cpu - routed_cpu) * 1000)
+        cpu["total"].append((done_cpu - started_cpu) * 1000)
     say(f"{len(stages['total'])} intakes timed; {found_any} found related cases")
-    say(f"{'stage':10} {'median ms':>10} {'p95 ms':>8}")
+    server = _statement_time(connection) / len(stages["total"]) if statements else float("nan")
+    say(f"{'stage':10} {'median ms':>10} {'p95 ms':>8} {'CPU median':>11} {'queries':>8}")
     for name, values in stages.items():
-        say(f"{name:10} {statistics.median(values):10.2f} {_percentile(values, 0.95):8.2f}")
+        per_case = f"{queries[name] / len(values):8.1f}" if name in queries else ""
+        say(
+            f"{name:10} {statistics.median(values):10.2f} {_percentile(values, 0.95):8.2f} "
+            f"{statistics.median(cpu[name]):11.2f} {per_case}"
+        )
+    say(
+        f"PostgreSQL execution time per intake (pg_stat_statements, the triage statements and the "
+        f"test's own insert and rollback): {server:.2f} ms"
+    )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    say(
+        f"database round trip (SELECT 1): median {statistics.median(round_trips):.2f} ms; "
+        f"load average {load:.1f} on {os.cpu_count()} CPUs"
+    )
     return 0
 
 
