@@ -82,7 +82,7 @@ def access_entry(user, pk) -> Entry:
 
 
 def visible_plans(user):
-    return CarePlan.objects.filter(region_scope_q(user, "entry__region_id"), entry__active=True)
+    return CarePlan.objects.filter(region_scope_q(user, "region_id"), entry__active=True)
 
 
 def access_plan(user, pk) -> CarePlan:

@@ -72,7 +72,11 @@ def create_entry(user, register: Register, clean: dict) -> Entry:
 def start_plan(entry: Entry, now: datetime) -> CarePlan:
     interval = interval_for(entry.register, entry.grade)
     plan = CarePlan.objects.create(
-        entry=entry, interval_days=interval, started_at=now, next_due_at=now + timedelta(days=interval)
+        entry=entry,
+        region_id=entry.region_id,
+        interval_days=interval,
+        started_at=now,
+        next_due_at=now + timedelta(days=interval),
     )
     carers = default_carers(entry.region_id)
     if carers:

@@ -94,6 +94,7 @@ def import_entries(source, register: Register, user) -> ImportResult:
         return result
     cleaned: list[tuple[int, dict]] = []
     seen_ids: dict[str, int] = {}
+    cache: dict = {}
     for number, cells in enumerate(rows, start=2):
         values: dict = {"data": {}}
         for key, index in positions.items():
@@ -110,7 +111,7 @@ def import_entries(source, register: Register, user) -> ImportResult:
         if result.rows > MAX_ROWS:
             result.errors = [RowError(number, "文件", f"一次最多导入 {MAX_ROWS} 行")]
             return result
-        clean, problems = validate_entry(register, user, values)
+        clean, problems = validate_entry(register, user, values, cache)
         for problem in problems:
             result.errors.append(
                 RowError(number, labels.get(problem.field, problem.field), problem.reason_zh)
@@ -119,10 +120,13 @@ def import_entries(source, register: Register, user) -> ImportResult:
             first = seen_ids.setdefault(clean["id_number"], number)
             if first != number:
                 result.errors.append(RowError(number, labels["id_number"], f"与第 {first} 行重复"))
-            elif _already_registered(register, clean["id_number"]):
-                result.errors.append(RowError(number, labels["id_number"], "此人已在本登记表中"))
         cleaned.append((number, clean))
     workbook.close()
+    registered = _already_registered(register, list(seen_ids))
+    for number, clean in cleaned:
+        if clean.get("id_number") in registered:
+            result.errors.append(RowError(number, labels["id_number"], "此人已在本登记表中"))
+    result.errors.sort(key=lambda error: error.row)
     if result.errors:
         return result
     try:
@@ -139,10 +143,18 @@ def import_entries(source, register: Register, user) -> ImportResult:
     return result
 
 
-def _already_registered(register: Register, id_number: str) -> bool:
-    return Entry.objects.filter(
-        register=register, person__id_number_hash=crypto.lookup_hash("id", id_number)
-    ).exists()
+def _already_registered(register: Register, id_numbers: list[str]) -> set[str]:
+    """Which of these ID numbers are already on the register (by their lookup hashes)."""
+    by_hash = {crypto.lookup_hash("id", number): number for number in id_numbers}
+    found = set()
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), 500):
+        found.update(
+            Entry.objects.filter(
+                register=register, person__id_number_hash__in=hashes[start : start + 500]
+            ).values_list("person__id_number_hash", flat=True)
+        )
+    return {by_hash[value] for value in found}
 
 
 def template_workbook(register: Register) -> bytes:

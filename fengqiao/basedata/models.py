@@ -140,7 +140,11 @@ class Entry(models.Model):
         verbose_name = "登记记录"
         verbose_name_plural = "登记记录"
         ordering = ["register", "region_id", "pk"]
-        indexes = [models.Index(fields=["register", "region"], name="entry_register_region")]
+        indexes = [
+            models.Index(fields=["register", "region"], name="entry_register_region"),
+            # Covers the statistics' count per register and grid over a region's range.
+            models.Index(fields=["region", "register", "active"], name="entry_region_register_active"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["register", "person"],
@@ -159,6 +163,15 @@ class CarePlan(models.Model):
 
     entry = models.OneToOneField(
         Entry, on_delete=models.CASCADE, related_name="care_plan", verbose_name="登记"
+    )
+    # The entry's grid, denormalised so that scoping and statistics read plans without the entries.
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="所属网格",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_column="region_code",
+        null=True,
     )
     carers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="care_plans", verbose_name="帮扶责任人"

@@ -3,8 +3,7 @@ special groups (plans, visit coverage, overdue visits). Counts only: no personal
 
 from datetime import timedelta
 
-from django.db.models import Count
-from django.db.models.functions import Substr
+from django.db.models import Count, Q
 
 from fengqiao import clock
 from fengqiao.regions import codes
@@ -29,17 +28,23 @@ def basedata_stats(region: Region, days: int = 30) -> dict:
             child.code: child.name
             for child in Region.objects.filter(parent=region).only("code", "name").order_by("code")
         }
-    rows = Entry.objects.filter(subtree, active=True)
-    totals = dict(rows.values_list("register_id").annotate(n=Count("pk")).values_list("register_id", "n"))
+    # One grouped pass on the (register, region) index; children are folded in here, since the
+    # pairs are few (registers x grids) however many entries there are.
+    totals: dict = {}
     by_child: dict = {}
-    if width:
-        for register_id, prefix, n in (
-            rows.annotate(prefix=Substr("region_id", 1, width))
-            .values_list("register_id", "prefix")
-            .annotate(n=Count("pk"))
-            .values_list("register_id", "prefix", "n")
-        ):
-            by_child.setdefault(register_id, {})[_child_code(prefix)] = n
+    pairs = (
+        Entry.objects.filter(subtree, active=True)
+        .order_by()
+        .values_list("register_id", "region_id")
+        .annotate(n=Count("pk"))
+        .values_list("register_id", "region_id", "n")
+    )
+    for register_id, code, n in pairs:
+        totals[register_id] = totals.get(register_id, 0) + n
+        if width:
+            child = _child_code(code[:width])
+            counts = by_child.setdefault(register_id, {})
+            counts[child] = counts.get(child, 0) + n
     registers = [
         {
             "code": register.code,
@@ -50,17 +55,23 @@ def basedata_stats(region: Region, days: int = 30) -> dict:
         }
         for register in Register.objects.filter(active=True)
     ]
-    plans = CarePlan.objects.filter(codes.subtree_q("entry__region_id", region.code), entry__active=True)
-    total_plans = plans.count()
-    overdue = plans.filter(next_due_at__lte=now).count()
-    visits = CareVisit.objects.filter(
-        codes.subtree_q("plan__entry__region_id", region.code), visited_at__gte=now - timedelta(days=days)
-    )
-    overdue_by_register = dict(
-        plans.filter(next_due_at__lte=now)
+    plans = CarePlan.objects.filter(codes.subtree_q("region_id", region.code), entry__active=True)
+    due = Q(next_due_at__lte=now)
+    by_register = (
+        plans.order_by()
         .values_list("entry__register__code")
-        .annotate(n=Count("pk"))
-        .values_list("entry__register__code", "n")
+        .annotate(n=Count("pk"), late=Count("pk", filter=due))
+        .values_list("entry__register__code", "n", "late")
+    )
+    total_plans = overdue = 0
+    overdue_by_register = {}
+    for code, n, late in by_register:
+        total_plans += n
+        overdue += late
+        if late:
+            overdue_by_register[code] = late
+    visits = CareVisit.objects.filter(
+        codes.subtree_q("plan__region_id", region.code), visited_at__gte=now - timedelta(days=days)
     )
     return {
         "region_code": region.code,

@@ -89,22 +89,33 @@ def grade_choices(register: Register) -> dict[int, str]:
     return {frequency.grade: frequency.label for frequency in register.frequencies.all()}
 
 
-def validate_entry(register: Register, user, values: dict) -> tuple[dict, list[Problem]]:
+def _region_problem(user, code: str) -> Problem | None:
+    region = Region.objects.filter(code=code).only("code", "kind").first()
+    if region is None or not can_see_region(user, code):
+        return Problem("region_code", "unknown region or outside your area", "不是您辖区内的区划")
+    if region.kind not in ENTRY_REGION_KINDS:
+        return Problem("region_code", "an entry belongs to a grid", "应填写网格编码")
+    return None
+
+
+def validate_entry(
+    register: Register, user, values: dict, cache: dict | None = None
+) -> tuple[dict, list[Problem]]:
     """(clean values, problems). values: region_code, name, id_number, phone (person registers),
-    title (others), address, grade, data {field key: raw value}."""
+    title (others), address, grade, data {field key: raw value}. An import passes one `cache`
+    for all its rows, so regions, fields and grades are read once."""
+    cache = {} if cache is None else cache
     problems: list[Problem] = []
     clean: dict = {"data": {}}
     code = _text(values.get("region_code"))
     if not code:
         problems.append(Problem("region_code", "required", "必填"))
     else:
-        region = Region.objects.filter(code=code).only("code", "kind").first()
-        if region is None or not can_see_region(user, code):
-            problems.append(
-                Problem("region_code", "unknown region or outside your area", "不是您辖区内的区划")
-            )
-        elif region.kind not in ENTRY_REGION_KINDS:
-            problems.append(Problem("region_code", "an entry belongs to a grid", "应填写网格编码"))
+        regions = cache.setdefault("regions", {})
+        if code not in regions:
+            regions[code] = _region_problem(user, code)
+        if regions[code] is not None:
+            problems.append(regions[code])
         clean["region_code"] = code
     if register.is_person:
         name = _text(values.get("name"))
@@ -135,7 +146,9 @@ def validate_entry(register: Register, user, values: dict) -> tuple[dict, list[P
     clean["grade"] = None
     raw_grade = _text(values.get("grade"))
     if raw_grade:
-        grades = grade_choices(register)
+        if "grades" not in cache:
+            cache["grades"] = grade_choices(register)
+        grades = cache["grades"]
         by_label = {label: grade for grade, label in grades.items()}
         grade = by_label.get(raw_grade)
         if grade is None and raw_grade.removesuffix("级").isdigit():
@@ -148,7 +161,9 @@ def validate_entry(register: Register, user, values: dict) -> tuple[dict, list[P
     if not isinstance(raw_data, dict):
         problems.append(Problem("data", "an object of field values", "格式错误"))
         raw_data = {}
-    specs = list(register.fields.all())
+    if "specs" not in cache:
+        cache["specs"] = list(register.fields.all())
+    specs = cache["specs"]
     unknown = set(raw_data) - {spec.key for spec in specs}
     for key in sorted(unknown):
         problems.append(Problem(f"data.{key}", "no such field on this register", "该登记表没有此字段"))
