@@ -186,3 +186,17 @@ def test_a_petition_is_rated_on_the_petition_page(client, submit, users):
     page = client.get("/portal/track/").content.decode()
     assert "/portal/petitions/" in page
     assert case.number in client.get("/portal/petitions/").content.decode()
+
+
+def test_the_home_panel_shows_the_centre_what_citizens_said(client, submit, close_case):
+    from conftest import DEMO_PASSWORD
+
+    case = close_case(submit())
+    lookup(client, case.number, PHONE)
+    client.post("/portal/track/", {"op": "rate", "score": "1", "settled": "no", "comment": "根本没人来"})
+    client.logout()
+    client.login(username="county", password=DEMO_PASSWORD)
+    page = client.get("/").content.decode()
+    assert "群众评价" in page and case.number in page and "根本没人来" in page
+    client.login(username="town2", password=DEMO_PASSWORD)
+    assert case.number not in client.get("/").content.decode()
