@@ -5,9 +5,10 @@ import hashlib
 import hmac
 import json
 import logging
+import urllib.error
+import urllib.request
 from datetime import timedelta
 
-import requests
 from django.db import connection, transaction
 
 from fengqiao import clock
@@ -39,6 +40,23 @@ def payload(warning: Warning) -> dict:
 
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+def post(url: str, body: bytes, headers: dict, timeout: float) -> int:
+    """POST the body; the HTTP status (any status, 4xx and 5xx included), or DeliveryFailed when
+    no answer came (refused, unreachable, timed out)."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (admin-set URL)
+            return response.status
+    except urllib.error.HTTPError as answer:
+        return answer.code
+    except (OSError, ValueError) as problem:  # URLError, timeouts and connection errors are OSErrors
+        raise DeliveryFailed(f"{type(problem).__name__}: {problem}") from problem
 
 
 def _claim(at) -> list[int]:
@@ -73,13 +91,12 @@ def _send(delivery: Delivery, at) -> bool:
         headers["X-Fengqiao-Signature"] = signature(hook.secret, body)
     delivery.attempts += 1
     try:
-        response = requests.post(hook.url, data=body, headers=headers, timeout=hook.timeout_seconds)
-        delivery.status_code = response.status_code
-        ok = 200 <= response.status_code < 300
-        delivery.error = "" if ok else f"HTTP {response.status_code}"
-    except requests.RequestException as problem:
+        delivery.status_code = post(hook.url, body, headers, hook.timeout_seconds)
+        ok = 200 <= delivery.status_code < 300
+        delivery.error = "" if ok else f"HTTP {delivery.status_code}"
+    except DeliveryFailed as problem:
         ok = False
-        delivery.error = f"{type(problem).__name__}: {problem}"[:300]
+        delivery.error = str(problem)[:300]
     if ok:
         delivery.state, delivery.sent_at = Delivery.State.SENT, at
     elif delivery.attempts >= Delivery.MAX_ATTEMPTS:

@@ -3,7 +3,6 @@ and followed up, go to webhooks from the sweep (never from the request), and the
 scheduled region once per period."""
 
 import pytest
-import requests
 
 from fengqiao.analytics import actions, periods, webhooks
 from fengqiao.analytics.models import AnalysisRun, Briefing, Cycle, Delivery, Schedule, Warning, Webhook
@@ -94,11 +93,11 @@ def test_webhooks_are_sent_by_the_sweep_with_a_timeout_and_retried(repeat_at_gri
     Webhook.objects.create(name="另一乡镇", url="https://example.invalid/other", region=users["town2"].region)
     calls = []
 
-    def refuse(url, data, headers, timeout):
+    def refuse(url, body, headers, timeout):
         calls.append((url, timeout))
-        raise requests.ConnectionError("refused")
+        raise webhooks.DeliveryFailed("ConnectionRefusedError: refused")
 
-    monkeypatch.setattr(webhooks.requests, "post", refuse)
+    monkeypatch.setattr(webhooks, "post", refuse)
     warning = actions.run_analysis(Region.objects.get(code=COUNTY), Cycle.WEEKLY, WEEK)[0]
     assert calls == []  # raising a warning sends nothing itself
     delivery = Delivery.objects.get()
@@ -112,16 +111,13 @@ def test_webhooks_are_sent_by_the_sweep_with_a_timeout_and_retried(repeat_at_gri
     assert delivery.attempts == 1 and delivery.state == Delivery.State.PENDING and "refused" in delivery.error
     assert delivery.next_attempt_at > now
 
-    class Answer:
-        status_code = 204
-
     sent = {}
 
-    def accept(url, data, headers, timeout):
-        sent.update(body=data, headers=headers)
-        return Answer()
+    def accept(url, body, headers, timeout):
+        sent.update(body=body, headers=headers)
+        return 204
 
-    monkeypatch.setattr(webhooks.requests, "post", accept)
+    monkeypatch.setattr(webhooks, "post", accept)
     later = delivery.next_attempt_at
     sweep(later)
     delivery.refresh_from_db()
@@ -130,6 +126,34 @@ def test_webhooks_are_sent_by_the_sweep_with_a_timeout_and_retried(repeat_at_gri
     assert f'"id": {warning.pk}'.encode() in sent["body"]
     sweep(later)  # nothing left to send
     assert Delivery.objects.get().attempts == 2
+
+
+def test_post_answers_the_status_or_fails_within_the_timeout():
+    import http.server
+    import threading
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers["Content-Length"])
+            self.server.received = self.rfile.read(length)
+            self.send_response(503 if b"busy" in self.server.received else 202)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/hook"
+    try:
+        assert webhooks.post(url, b'{"id": 1}', {"Content-Type": "application/json"}, 2) == 202
+        assert server.received == b'{"id": 1}'
+        assert webhooks.post(url, b"busy", {}, 2) == 503
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(webhooks.DeliveryFailed):
+        webhooks.post(url, b"{}", {}, 1)  # nobody listens any more
 
 
 def test_the_sweep_analyses_a_scheduled_region_once_per_period(repeat_at_grid1, now):
