@@ -15,6 +15,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from fengqiao.accounts.scoping import visible_cases
+from fengqiao.cases.codes import Category, Channel, Level, Status, Track
 from fengqiao.cases.models import Case, Party
 from fengqiao.regions import codes as region_codes
 
@@ -41,6 +42,11 @@ class Ledger:
 
 
 # ------------------------------------------------------------------------------------ helpers
+
+# Labels looked up once: Model.get_FOO_display() costs more than the rest of a cell.
+CHANNELS, CATEGORIES, LEVELS, STATUSES, TRACKS = (
+    dict(choices.choices) for choices in (Channel, Category, Level, Status, Track)
+)
 
 
 def local(value: datetime | None):
@@ -113,8 +119,8 @@ def _citizen_rating(case: Case) -> str:
 CASE_COLUMNS = [
     Column("事项编号", lambda c: c.number, 22),
     Column("登记时间", lambda c: local(c.reported_at), 17),
-    Column("来源渠道", lambda c: c.get_channel_display(), 12),
-    Column("事项类别", lambda c: c.get_category_display(), 16),
+    Column("来源渠道", lambda c: CHANNELS.get(c.channel, c.channel), 12),
+    Column("事项类别", lambda c: CATEGORIES.get(c.category, c.category), 16),
     Column("标题", lambda c: c.title, 24),
     Column("事项描述", lambda c: c.description, 40),
     Column("发生时间", lambda c: local(c.occurred_at), 17),
@@ -125,10 +131,10 @@ CASE_COLUMNS = [
     Column("申请人电话", lambda c: _phones(c, "applicant"), 14),
     Column("被申请人", lambda c: _names(c, "respondent"), 10),
     Column("被申请人电话", lambda c: _phones(c, "respondent"), 14),
-    Column("办理层级", lambda c: c.get_level_display(), 12),
-    Column("办理路径", lambda c: c.get_track_display(), 10),
+    Column("办理层级", lambda c: LEVELS.get(c.level, c.level), 12),
+    Column("办理路径", lambda c: TRACKS.get(c.track, c.track), 10),
     Column("承办单位", lambda c: c.handling_unit.name if c.handling_unit else "", 20),
-    Column("办理状态", lambda c: c.get_status_display(), 12),
+    Column("办理状态", lambda c: STATUSES.get(c.status, c.status), 12),
     Column("办理时限", lambda c: local(c.deadline_at), 17),
     Column("是否超期", lambda c: _yes_no(c.overdue), 8),
     Column("办结时间", lambda c: local(c.resolved_at), 17),
@@ -173,7 +179,7 @@ def _fulfilment(mediation) -> str:
 MEDIATION_COLUMNS = [
     Column("事项编号", lambda m: m.case.number, 22),
     Column("受理日期", lambda m: local(m.started_at), 17),
-    Column("纠纷类别", lambda m: m.case.get_category_display(), 16),
+    Column("纠纷类别", lambda m: CATEGORIES.get(m.case.category, m.case.category), 16),
     Column("纠纷简要情况", lambda m: m.case.description, 40),
     Column("发生地点", lambda m: m.case.address, 20),
     Column("区划代码", lambda m: m.case.region_id, 16),
@@ -240,7 +246,7 @@ PETITION_COLUMNS = [
     Column("答复时间", lambda p: local(p.answered_at), 17),
     Column("信访人评价", lambda p: p.get_evaluation_display(), 10),
     Column("复查复核", _reviews, 20),
-    Column("办理状态", lambda p: p.case.get_status_display(), 12),
+    Column("办理状态", lambda p: STATUSES.get(p.case.status, p.case.status), 12),
 ]
 
 # ------------------------------------------------------------------------------------ supervision
