@@ -114,6 +114,8 @@ def test_photos_on_the_case_page_and_scoped_by_url(client, users, photo_case):
     case, attachment = photo_case
     url = f"/grid/photos/{attachment.client_id}"
     client.force_login(users["town1"])
+    case_page = client.get(f"/cases/{case.number}/").content.decode()
+    assert f'href="/cases/{case.number}/photos/">现场照片(1)</a>' in case_page
     page = client.get(f"/cases/{case.number}/photos/").content.decode()
     assert url in page
     response = client.get(url)
