@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (server log)")
     args = parser.parse_args()
+    args.passes = {name.strip() for name in args.passes.split(",")}
 
     workdir = Path(tempfile.mkdtemp(prefix="fengqiao-faults-"))
     cwd = args.source or ROOT
@@ -194,7 +195,8 @@ def main() -> None:
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "settings": vars(args) | {"source": str(args.source) if args.source else None, "json": None},
+        "settings": vars(args)
+        | {"source": str(args.source) if args.source else None, "json": None, "passes": sorted(args.passes)},
         "passes": results,
     }
     if args.json:
