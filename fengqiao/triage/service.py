@@ -32,6 +32,7 @@ def risk_signals(case: Case, person_ids: list[int], birth_dates: list[date]) -> 
         earlier_at_place=Case.objects.filter(category=case.category, **place).exclude(pk=case.pk).count(),
         earlier_petitions=earlier.filter(category="petition").distinct().count(),
         party_birth_dates=birth_dates,
+        party_ids=person_ids,
         today=case.reported_at.date(),
     )
 

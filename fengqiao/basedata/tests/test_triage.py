@@ -37,6 +37,4 @@ def test_a_party_on_a_register_adds_the_reason_at_intake(api, users):
         },
     )
     assert response.status_code == 201, response.content
-    if SPECIAL_GROUP_REASON not in response.json()["risk_reasons"]:
-        pytest.xfail("triage/service.py does not pass party_ids to RiskSignals yet")
     assert SPECIAL_GROUP_REASON in response.json()["risk_reasons"]
