@@ -79,11 +79,13 @@ def _reason(item) -> str:
         text = message.removeprefix("Value error, ")
         if text in MESSAGES:
             return MESSAGES[text]
-        if "ID" in text or "id" in text:
+        # By the field that failed: the messages' own words mislead ("invalid" contains "id").
+        field = str((item.get("loc") or ("",))[-1])
+        if field == "id_number":
             return "身份证号码不正确"
-        if "phone" in text:
+        if field == "phone":
             return "电话号码不正确"
-        if "region" in text:
+        if field.startswith("region") or field == "grid_code":
             return "区划代码不正确"
         return text
     return REASONS.get(item.get("type"), "格式不正确")

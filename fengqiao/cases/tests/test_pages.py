@@ -184,3 +184,24 @@ def test_admins_set_time_limits_and_see_cases_read_only(client, make_case):
     page = client.get(f"/admin/cases/case/{case.pk}/change/")
     assert page.status_code == 200 and case.number in page.content.decode()
     assert client.post(f"/admin/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_the_form_names_the_bad_phone_and_the_bad_id_number_each_for_what_it_is():
+    from django.http import QueryDict
+
+    from fengqiao.cases.forms import case_in_from_post
+
+    post = QueryDict(mutable=True)
+    post.update(
+        {
+            "description": "邻里纠纷",
+            "region_code": "990102001000",
+            "applicant_name": "张三",
+            "applicant_phone": "12345",
+            "applicant_id_number": "11010519491231002",
+        }
+    )
+    submission, errors = case_in_from_post(post, "window")
+    assert submission is None
+    assert errors["applicant_phone"] == "电话号码不正确"
+    assert errors["applicant_id_number"] in ("身份证号码不正确", "身份证号码校验位不正确")
