@@ -9,6 +9,7 @@ from django.utils import timezone
 from fengqiao.accounts.models import Unit, User
 from fengqiao.accounts.roles import Role
 from fengqiao.accounts.standard_units import units_for
+from fengqiao.cases.models import CaseSequence
 from fengqiao.regions import locate
 from fengqiao.regions.models import Region
 
@@ -52,6 +53,17 @@ def unit_map(grids: list[Region]) -> dict:
     return mapping
 
 
+def _advance_sequences(taken: dict) -> None:
+    existing = set(CaseSequence.objects.values_list("key", flat=True))
+    CaseSequence.objects.bulk_create(
+        [CaseSequence(key=key, value=value) for key, value in taken.items() if key not in existing],
+        batch_size=5000,
+    )
+    for key, value in taken.items():
+        if key in existing:
+            CaseSequence.objects.filter(key=key, value__lt=value).update(value=value)
+
+
 def synthesise(
     province: str, grids: int, count: int, years: int, seed: int, password: str | None, say
 ) -> dict:
@@ -63,7 +75,9 @@ def synthesise(
     ]
     units = unit_map(grid_regions)
     now = timezone.now().replace(microsecond=0)
-    taken: dict = {}
+    # Numbers go on from the counters the live intake uses (an earlier synth run, real cases), and the
+    # counters are moved past what this run used, so the next case taken that day gets a free number.
+    taken: dict = dict(CaseSequence.objects.values_list("key", "value"))
     started = time.monotonic()
     written = 0
     for part, first in enumerate(range(0, count, CHUNK)):
@@ -80,6 +94,7 @@ def synthesise(
         written += cases.load(cases.rows(columns, codes, names, units, taken))
         say(f"{written} cases, {written / (time.monotonic() - started):,.0f} cases/s")
     elapsed = time.monotonic() - started
+    _advance_sequences(taken)
     clocks = cases.add_running_clocks(now - timedelta(days=60))
     if password:
         for username, role, region in (

@@ -50,3 +50,39 @@ def test_synth_loads_a_province_that_the_platform_reads(capsys):
     # deterministic: the same seed gives the same province and the same first cases
     first = list(cases.order_by("reported_at").values_list("category", "channel", "region_id")[:20])
     assert first
+
+
+@pytest.mark.django_db
+def test_cases_taken_after_synth_get_free_numbers_and_a_second_run_adds_to_the_first(users):
+    from fengqiao.cases.actions import Intake, create_case
+    from fengqiao.cases.models import CaseSequence
+
+    for seed in (5, 6):
+        call_command(
+            "synth",
+            "--grids",
+            "300",
+            "--cases",
+            "2000",
+            "--years",
+            "1",
+            "--province",
+            "97",
+            "--seed",
+            str(seed),
+        )
+    cases = Case.objects.filter(region__code__startswith="97")
+    assert cases.count() == 4000 and cases.values("number").distinct().count() == 4000
+    today = cases.order_by("-reported_at").first()
+    county = today.region_id[:6]
+    case, _ = create_case(
+        Intake(
+            channel="window", description="路灯不亮", category="public_service", region_code=today.region_id
+        ),
+        actor=None,
+    )
+    assert (
+        case.number.startswith(county)
+        and not Case.objects.exclude(pk=case.pk).filter(number=case.number).exists()
+    )
+    assert CaseSequence.objects.filter(key__startswith=county).count() > 1
