@@ -212,6 +212,8 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 30)
 # Maps draw the region polygons themselves; a tile server is optional (offline networks).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+# The address citizens reach the platform at (e.g. https://fq.example.gov.cn), for links in text messages.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
 
 # Text messages of notices (fengqiao.notices.sms; every message is kept in the outbox table):
 # "database" only records and logs them (demo, tests), "http" posts each to a gateway, or the

@@ -16,7 +16,10 @@
           ? {color: "#b4282d", weight: 2, fill: false}
           : {color: "#5b7083", weight: 1, fillColor: "#dde6ee", fillOpacity: 0.35};
       },
-      onEachFeature: function (f, l) { if (f.properties.kind === "grid") l.bindTooltip(f.properties.name); }
+      // A text node, not a string: Leaflet puts a string tooltip in as HTML, and names come from imports.
+      onEachFeature: function (f, l) {
+        if (f.properties.kind === "grid") l.bindTooltip(document.createTextNode(f.properties.name));
+      }
     }).addTo(map);
     if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds());
   });

@@ -23,6 +23,12 @@ def test_wrong_password_stays_on_the_login_page_with_a_message(client):
     assert "_auth_user_id" not in client.session
 
 
+def test_the_login_page_shows_citizens_the_way_to_the_portal(client):
+    page = client.get("/login/").content.decode()
+    assert 'href="/portal/"' in page
+    assert client.get("/portal/").status_code == 200  # no login needed
+
+
 @pytest.mark.django_db
 def test_pages_need_a_login(client):
     response = client.get("/")
