@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fengqiao.accounts.scoping import access_region, can_see_region, visible_cases
+from fengqiao.web.spreadsheets import safe_row
 
 from . import actions, dashboard, periods, selectors
 from .api import ANALYSE_ROLES
@@ -70,43 +71,44 @@ def dashboard_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{region.code}-{wanted}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with the byte-order mark
-    writer = csv.writer(response)
+    # Excel runs a CSV cell that starts like a formula just as it would in a workbook, and case
+    # titles and region names are typed by people: every row goes through safe_row.
     if wanted == "figures":
-        writer.writerow(
+        header = [
+            "期间",
+            "起",
+            "止",
+            "受理",
+            "办结",
+            "超期",
+            "化解率",
+            "按期办结率",
+            "上期同期受理",
+            "上期同期办结",
+        ]
+        rows = [
             [
-                "期间",
-                "起",
-                "止",
-                "受理",
-                "办结",
-                "超期",
-                "化解率",
-                "按期办结率",
-                "上期同期受理",
-                "上期同期办结",
+                row["label"],
+                row["from"],
+                row["to"],
+                row["received"],
+                row["resolved"],
+                row["overdue"],
+                row["resolution_rate"] if row["resolution_rate"] is not None else "",
+                row["on_time_rate"] if row["on_time_rate"] is not None else "",
+                row["previous"]["received"],
+                row["previous"]["resolved"],
             ]
-        )
-        for row in data["figures"]:
-            writer.writerow(
-                [
-                    row["label"],
-                    row["from"],
-                    row["to"],
-                    row["received"],
-                    row["resolved"],
-                    row["overdue"],
-                    row["resolution_rate"] if row["resolution_rate"] is not None else "",
-                    row["on_time_rate"] if row["on_time_rate"] is not None else "",
-                    row["previous"]["received"],
-                    row["previous"]["resolved"],
-                ]
-            )
-        return response
-    table = next((t for t in data["tables"] if t["key"] == wanted), None)
-    if table is None:
-        raise Http404
-    writer.writerow(table["columns"])
-    writer.writerows(table["rows"])
+            for row in data["figures"]
+        ]
+    else:
+        table = next((t for t in data["tables"] if t["key"] == wanted), None)
+        if table is None:
+            raise Http404
+        header, rows = table["columns"], table["rows"]
+    writer = csv.writer(response)
+    writer.writerow(safe_row(header))
+    writer.writerows(safe_row(row) for row in rows)
     return response
 
 
