@@ -1,7 +1,6 @@
 """Writing a ledger to an .xlsx workbook, streamed row by row (openpyxl's write-only mode), so a
 county's year of cases does not have to fit in memory as cell objects."""
 
-import io
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -11,9 +10,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from fengqiao.web.spreadsheets import XLSX_TYPE, safe_cell, workbook_bytes
+
 from .layouts import Ledger
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_TYPE", "filename", "write_ledger"]
 HEADER_ROW = 3  # title, scope line, then the header
 
 
@@ -31,13 +32,13 @@ def write_ledger(ledger: Ledger, user, rows, *, region_name: str, start=None, en
         sheet.column_dimensions[get_column_letter(index + 1)].width = column.width
     sheet.column_dimensions["A"].width = 6
     sheet.freeze_panes = f"C{HEADER_ROW + 1}"
-    title = WriteOnlyCell(sheet, value=f"{region_name}{ledger.title}")
+    title = WriteOnlyCell(sheet, value=safe_cell(f"{region_name}{ledger.title}"))
     title.font = Font(bold=True, size=14)
     sheet.append([title])
-    sheet.append([_scope_line(user, region_name, start, end)])
+    sheet.append([safe_cell(_scope_line(user, region_name, start, end))])
     header = []
     for text in ["序号", *ledger.headers]:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet, value=safe_cell(text))
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header.append(cell)
@@ -45,9 +46,7 @@ def write_ledger(ledger: Ledger, user, rows, *, region_name: str, start=None, en
     number = 0
     for number, row in enumerate(rows.iterator(chunk_size=1000), start=1):
         sheet.append([number, *(_cell(sheet, column.value(row)) for column in ledger.columns)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue(), number
+    return workbook_bytes(book), number
 
 
 def _cell(sheet, value):
@@ -60,12 +59,8 @@ def _cell(sheet, value):
         cell.number_format = "yyyy-mm-dd"
         return cell
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith("="):
-            # Text a citizen typed is never a formula in the office's spreadsheet.
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            return cell
+        # Text a citizen typed is never a formula in the office's spreadsheet.
+        return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
 
 

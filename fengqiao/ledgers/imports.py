@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 from pydantic import ValidationError
 
 from fengqiao.accounts.scoping import visible_cases
@@ -26,6 +25,7 @@ from fengqiao.cases.models import Case
 from fengqiao.cases.schemas import CaseIn
 from fengqiao.cases.workflow import ActionRefused
 from fengqiao.errors import FieldError
+from fengqiao.web.spreadsheets import SpreadsheetRejected, build_workbook, open_workbook
 
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 10  # the header row may follow a title and a scope line
@@ -151,11 +151,9 @@ def _text(value) -> str:
 def _read(file, layout: ImportLayout) -> list[tuple[int, dict]]:
     """(row number in the sheet, {field key: cell value}) for every non-empty row."""
     try:
-        sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportRejected(
-            [RowError(0, "文件", f"无法读取 Excel 文件({error.__class__.__name__})")]
-        ) from None
+        sheet = open_workbook(file).worksheets[0]
+    except SpreadsheetRejected as refused:
+        raise ImportRejected([RowError(0, "文件", refused.reason)]) from None
     rows = sheet.iter_rows(values_only=True)
     header, header_row = None, 0
     for number, values in enumerate(rows, start=1):
@@ -484,16 +482,10 @@ LAYOUTS["supervision"] = ImportLayout(
 
 def template_workbook(ledger: str):
     """An empty sheet with the importable columns and one example row."""
-    from openpyxl import Workbook
-
     from .layouts import LEDGERS
 
     layout = LAYOUTS[ledger]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = LEDGERS[ledger].title[:31]
     headers = list(layout.columns)
-    sheet.append(headers)
     example = {
         "来源渠道": "窗口受理",
         "事项类别": "邻里纠纷",
@@ -517,7 +509,10 @@ def template_workbook(ledger: str):
         "办结时限": (timezone.localdate() + timedelta(days=30)).isoformat(),
         "关联事项编号": "",
     }
-    sheet.append([example.get(header, "") for header in headers])
+    book = build_workbook(
+        {LEDGERS[ledger].title: (headers, [[example.get(header, "") for header in headers]])}
+    )
+    sheet = book.worksheets[0]
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = 16
     return book
