@@ -90,8 +90,8 @@ class ThreeZeroRule(models.Model):
 
 class ScoringWeights(models.Model):
     """The weights of the evaluation score (one row, admin-set). The base score is the weighted
-    mean of the rates (0–100); penalties per overdue case and per supervision letter and the
-    checklist deductions come off it."""
+    mean of the rates (0–100); penalties per overdue case, per supervision letter, per yellow and
+    red card and the checklist deductions come off it."""
 
     resolution_rate = models.DecimalField("化解率权重", max_digits=5, decimal_places=2, default=30)
     on_time_rate = models.DecimalField("按期办结率权重", max_digits=5, decimal_places=2, default=25)
@@ -100,6 +100,8 @@ class ScoringWeights(models.Model):
     grassroots_share = models.DecimalField("村镇两级化解占比权重", max_digits=5, decimal_places=2, default=20)
     overdue_penalty = models.DecimalField("每件超期扣分", max_digits=5, decimal_places=2, default=1)
     notice_penalty = models.DecimalField("每份督办函扣分", max_digits=5, decimal_places=2, default="0.5")
+    yellow_card_penalty = models.DecimalField("每张黄牌扣分", max_digits=5, decimal_places=2, default="0.2")
+    red_card_penalty = models.DecimalField("每张红牌扣分", max_digits=5, decimal_places=2, default="0.5")
 
     class Meta:
         verbose_name = "考核权重"

@@ -7,12 +7,14 @@ the cases in its region subtree, a department's those it handles (lead unit):
     on_time_rate = resolved never overdue / resolved, satisfaction = mean 1–5 of closed cases rated,
     follow_up_rate = closed cases with an answered follow-up (回访) / closed cases,
     grassroots_share = resolved at village or town level / resolved, overdue (ever overdue),
-    notices = supervision letters issued in the period (township: on its cases; department: to it).
+    notices = supervision letters issued in the period (township: on its cases; department: to it),
+    yellow_cards, red_cards = stage-clock cards given in the period (township: on its cases;
+    department: to it as the unit holding the clock).
 
 The score: the weighted mean (admin-set `ScoringWeights`) of the rates as percentages
 (satisfaction as satisfaction / 5), over the rates that exist (a rate with no denominator is left
 out and the weights of the others renormalised), minus `overdue_penalty` per overdue case,
-`notice_penalty` per letter, and the points of every checklist entry of the period not passed;
+`notice_penalty` per letter, `yellow_card_penalty` and `red_card_penalty` per card, and the points of every checklist entry of the period not passed;
 never below 0. A subject with no case in the period has no rates and no score; it ranks last.
 Rank 1 is the best score; equal scores share a rank.
 """
@@ -25,7 +27,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q
 
 from fengqiao.accounts.models import Unit
 from fengqiao.cases.codes import SETTLED_STATUSES, Level, Status
-from fengqiao.cases.models import Case, FollowUp
+from fengqiao.cases.models import Card, Case, FollowUp
 from fengqiao.regions import codes
 from fengqiao.regions.models import Region
 from fengqiao.supervision.models import SupervisionNotice
@@ -72,8 +74,18 @@ def _shape(raw: dict, notices: int) -> dict:
         "grassroots_share": _ratio(raw["grassroots"], raw["resolved"]),
         "overdue": raw["overdue"],
         "notices": notices,
+        "yellow_cards": raw["yellow_cards"],
+        "red_cards": raw["red_cards"],
         # kept for the totals row
         "_raw": {**raw, "satisfaction_sum": (satisfaction or 0) * _rated(raw)},
+    }
+
+
+def _card_counts(cards) -> dict:
+    counts = dict(cards.values_list("colour").annotate(n=Count("pk")).order_by())
+    return {
+        "yellow_cards": counts.get(Card.Colour.YELLOW, 0),
+        "red_cards": counts.get(Card.Colour.RED, 0),
     }
 
 
@@ -96,6 +108,8 @@ def score(row: dict, weights: ScoringWeights, deductions: Decimal) -> Decimal | 
     penalty = (
         row["overdue"] * Decimal(weights.overdue_penalty)
         + row["notices"] * Decimal(weights.notice_penalty)
+        + row["yellow_cards"] * Decimal(weights.yellow_card_penalty)
+        + row["red_cards"] * Decimal(weights.red_card_penalty)
         + deductions
     )
     return max(Decimal(0), base - penalty).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -137,18 +151,22 @@ def evaluate(kind: str, subject_list: list, start: date, end: date) -> dict:
     low, high = periods.bounds(start, end)
     in_period = Case.objects.filter(reported_at__gte=low, reported_at__lt=high, merged_into__isnull=True)
     letters = SupervisionNotice.objects.filter(issued_at__gte=low, issued_at__lt=high)
+    cards_given = Card.objects.filter(at__gte=low, at__lt=high)
     points, names = _deductions(kind, start, end)
     rows = []
     for subject in subject_list:
         if kind == TOWNSHIP:
             cases = in_period.filter(codes.subtree_q("region_id", subject.code))
             notices = letters.filter(codes.subtree_q("case__region_id", subject.code)).count()
+            cards = cards_given.filter(codes.subtree_q("case__region_id", subject.code))
             key, ident = subject.code, {"code": subject.code, "name": subject.name}
         else:
             cases = in_period.filter(handling_unit=subject)
             notices = letters.filter(unit=subject).count()
+            cards = cards_given.filter(unit=subject)
             key, ident = subject.pk, {"code": subject.code, "name": subject.name}
         raw = _figures(cases)
+        raw.update(_card_counts(cards))
         raw["rated"] = cases.filter(status=Status.CLOSED, satisfaction__isnull=False).count()
         row = {**ident, **_shape(raw, notices)}
         deduction = points.get(key, Decimal(0))
@@ -174,7 +192,14 @@ def evaluate(kind: str, subject_list: list, start: date, end: date) -> dict:
         "from": start.isoformat(),
         "to": end.isoformat(),
         "weights": {
-            name: float(getattr(weights, name)) for name in (*RATES, "overdue_penalty", "notice_penalty")
+            name: float(getattr(weights, name))
+            for name in (
+                *RATES,
+                "overdue_penalty",
+                "notice_penalty",
+                "yellow_card_penalty",
+                "red_card_penalty",
+            )
         },
         "rows": rows,
         "totals": totals,
@@ -198,4 +223,6 @@ def _totals(rows: list[dict]) -> dict:
         "grassroots_share": _ratio(int(raw["grassroots"]), int(raw["resolved"])),
         "overdue": int(raw["overdue"]),
         "notices": notices,
+        "yellow_cards": int(raw["yellow_cards"]),
+        "red_cards": int(raw["red_cards"]),
     }

@@ -96,7 +96,39 @@ def test_township_scores_match_the_hand_computed_values(api, january):
         "grassroots_share": 0.75,
         "overdue": 2,
         "notices": 1,
+        "yellow_cards": 0,
+        "red_cards": 0,
     }
+
+
+def test_cards_given_in_the_period_count_against_the_township_and_the_unit_that_held_the_clock(api, january):
+    from fengqiao.cases.models import Card, Clock
+
+    c3 = january[2]  # township 1's case the police resolved
+    before = {
+        row["code"]: row
+        for row in api("county").get("/evaluation", kind="township", **JANUARY).json()["rows"]
+    }
+    at = datetime(2026, 1, 15, tzinfo=UTC)
+    clock = Clock.objects.create(
+        case=c3, stage="handle", level="county", unit=c3.handling_unit, started_at=at, due_at=at, yellow_at=at
+    )
+    Card.objects.create(case=c3, clock=clock, unit=c3.handling_unit, colour="yellow", stage="handle", at=at)
+    Card.objects.create(case=c3, clock=clock, unit=c3.handling_unit, colour="red", stage="handle", at=at)
+    late = Clock.objects.create(
+        case=c3, stage="handle", level="county", unit=c3.handling_unit, started_at=at, due_at=at, yellow_at=at
+    )
+    february = datetime(2026, 2, 3, tzinfo=UTC)
+    Card.objects.create(case=c3, clock=late, unit=c3.handling_unit, colour="red", stage="handle", at=february)
+
+    township = api("county").get("/evaluation", kind="township", **JANUARY).json()
+    one = next(row for row in township["rows"] if row["code"] == TOWN1)
+    assert (one["yellow_cards"], one["red_cards"]) == (1, 1)  # February's card is not January's
+    assert one["score"] == pytest.approx(before[TOWN1]["score"] - 0.2 - 0.5)  # the default card weights
+    assert (township["totals"]["yellow_cards"], township["totals"]["red_cards"]) == (1, 1)
+    department = api("county").get("/evaluation", kind="department", **JANUARY).json()
+    police = next(row for row in department["rows"] if row["code"] == POLICE)
+    assert (police["yellow_cards"], police["red_cards"]) == (1, 1)
 
 
 def test_department_scores_leave_out_rates_without_a_denominator(api, january):
