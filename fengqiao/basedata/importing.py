@@ -8,13 +8,13 @@ and the report lists row, column and reason. Export: restricted (access.may_expo
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from fengqiao.people import crypto
 from fengqiao.people.models import AccessLog
+from fengqiao.web.spreadsheets import SpreadsheetRejected, build_workbook, open_workbook, workbook_bytes
 
 from .access import visible_entries
 from .actions import DuplicateEntry, create_entry
@@ -75,13 +75,11 @@ def _header_map(register: Register, header: list[str]) -> dict[str, int]:
 
 
 def import_entries(source, register: Register, user) -> ImportResult:
-    from openpyxl import load_workbook
-
     result = ImportResult()
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises several kinds for a file that is not a workbook
-        result.errors.append(RowError(1, "文件", "不是有效的 Excel(.xlsx)文件"))
+        workbook = open_workbook(source)
+    except SpreadsheetRejected as refused:
+        result.errors.append(RowError(1, "文件", refused.reason))
         return result
     labels = dict(columns_for(register)) | {key: names[0] for key, names in BASE_COLUMNS.items()}
     rows = workbook.worksheets[0].iter_rows(values_only=True)
@@ -158,22 +156,13 @@ def _already_registered(register: Register, id_numbers: list[str]) -> set[str]:
 
 
 def template_workbook(register: Register) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = register.name[:30]
-    sheet.append([header for _, header in columns_for(register)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    header = [header for _, header in columns_for(register)]
+    return workbook_bytes(build_workbook({register.name[:30]: (header, [])}))
 
 
 def export_workbook(register: Register, user, region_code: str, ip: str | None = None) -> tuple[bytes, int]:
     """Every active entry of the register in the region, unmasked, as .xlsx; written to ExportLog
     and, per person, to the access log. Callers check access.may_export first."""
-    from openpyxl import Workbook
-
     from fengqiao.regions import codes
 
     entries = list(
@@ -183,10 +172,7 @@ def export_workbook(register: Register, user, region_code: str, ip: str | None =
         .order_by("region_id", "pk")
     )
     columns = columns_for(register)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = register.name[:30]
-    sheet.append([header for _, header in columns])
+    rows = []
     for entry in entries:
         row = []
         for key, _ in columns:
@@ -200,9 +186,10 @@ def export_workbook(register: Register, user, region_code: str, ip: str | None =
                 row.append(entry.data.get(key[5:]))
             else:
                 row.append(getattr(entry, key))
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+        rows.append(row)
+    # Names, addresses and the register's own fields are typed by people: build_workbook writes
+    # every cell through safe_cell (a phone in E.164 gets the apostrophe too; it imports back).
+    content = workbook_bytes(build_workbook({register.name[:30]: ([header for _, header in columns], rows)}))
     with transaction.atomic():
         ExportLog.objects.create(
             user=user, register=register, region_code=region_code, rows=len(entries), ip=ip
@@ -220,4 +207,4 @@ def export_workbook(register: Register, user, region_code: str, ip: str | None =
             for entry in entries
             if entry.person_id
         )
-    return buffer.getvalue(), len(entries)
+    return content, len(entries)
