@@ -18,6 +18,7 @@ from fengqiao.accounts.scoping import can_see_region
 from fengqiao.people.actions import find_or_create_person
 from fengqiao.people.validation import InvalidPersonalData, normalise_id_number, normalise_phone
 from fengqiao.regions.models import Region
+from fengqiao.web.spreadsheets import SpreadsheetRejected, open_workbook
 
 from .models import Household, Resident, ResidentTag
 
@@ -76,12 +77,10 @@ def _text(value) -> str:
 
 def read_rows(source) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """(row number, {field: text}) for each non-empty data row of the first sheet."""
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises several kinds for a file that is not a workbook
-        return [], [RowError(1, "文件", "不是有效的 Excel(.xlsx)文件")]
+        workbook = open_workbook(source)
+    except SpreadsheetRejected as refused:
+        return [], [RowError(1, "文件", refused.reason)]
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [_text(cell) for cell in next(rows, ())]
