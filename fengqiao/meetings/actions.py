@@ -238,8 +238,7 @@ def _members(unit_ids) -> list:
 
 
 def _notify_task_units(case: Case, tasks: list[MeetingTask]) -> None:
-    from fengqiao.notices.actions import notify
-    from fengqiao.notices.models import Notice
+    from fengqiao.notices.actions import notify_event
 
     by_unit: dict[int, list[MeetingTask]] = {}
     for task in tasks:
@@ -249,7 +248,7 @@ def _notify_task_units(case: Case, tasks: list[MeetingTask]) -> None:
             f"{task.description}(限 {timezone.localtime(task.due_at):%Y-%m-%d %H:%M} 前完成)"
             for task in unit_tasks
         )
-        notify(_members([unit_id]), Notice.Kind.NEW_WORK, f"联席会议任务:{case.number}", body, case=case)
+        notify_event("meeting_task", _members([unit_id]), case=case, task=body)
 
 
 # ---------------------------------------------------------------------------------------- finish

@@ -43,7 +43,7 @@ def test_a_meeting_hands_tasks_to_units_as_sub_assignments(joint_case, users, ti
     assert entry.actor == users["county"] and entry.note == "各单位分工负责。"
     assert [task["unit"] for task in entry.data["tasks"]] == [MEDIATION_1, POLICE]
     assert sorted(entry.data["assigned"]) == sorted([MEDIATION_1, POLICE])
-    notices = Notice.objects.filter(case=joint_case, kind="new_work", title__contains="联席会议任务")
+    notices = Notice.objects.filter(case=joint_case, kind="meeting_task", title__contains="联席会议任务")
     assert {notice.recipient.username for notice in notices} >= {"mediator1", "police1"}
     assert "组织调解" in notices.get(recipient=users["mediator1"]).body
 
