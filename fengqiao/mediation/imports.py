@@ -5,11 +5,11 @@ each row and column."""
 from dataclasses import dataclass
 
 from django.db import transaction
-from openpyxl import load_workbook
 
 from fengqiao.accounts.models import Unit, User
 from fengqiao.cases.codes import Category
 from fengqiao.regions.models import Region
+from fengqiao.web.spreadsheets import SpreadsheetRejected, build_workbook, open_workbook
 
 from .models import MediationBody, Mediator
 
@@ -41,25 +41,22 @@ def _lookup(choices, text: str):
 
 
 def template_workbook():
-    from openpyxl import Workbook
+    example = ["李调解", "人民调解员", "", "990102001000", "邻里纠纷、婚姻家庭纠纷", "是", 10, "", ""]
+    return build_workbook({"调解员": (COLUMNS, [example])})
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "调解员"
-    sheet.append(COLUMNS)
-    sheet.append(["李调解", "人民调解员", "", "990102001000", "邻里纠纷、婚姻家庭纠纷", "是", 10, "", ""])
-    return book
+
+def _first_sheet(file):
+    """The upload's first sheet through web.spreadsheets.open_workbook, or ImportRejected naming the file."""
+    try:
+        return open_workbook(file).worksheets[0]
+    except SpreadsheetRejected as refused:
+        raise ImportRejected([RowError(0, "文件", refused.reason)]) from None
 
 
 def import_mediators(file) -> list[Mediator]:
     """Read the first sheet (header row: COLUMNS, any order) and file every row, or raise
     ImportRejected with every problem found and write nothing."""
-    try:
-        sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportRejected(
-            [RowError(0, "文件", f"无法读取 Excel 文件:{error.__class__.__name__}")]
-        ) from None
+    sheet = _first_sheet(file)
     rows = sheet.iter_rows(values_only=True)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
     errors = [RowError(1, column, "缺少此列") for column in REQUIRED if column not in header]
@@ -155,24 +152,13 @@ BODY_REQUIRED = {"名称", "类型", "区划代码"}
 
 
 def body_template_workbook():
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "调解组织"
-    sheet.append(BODY_COLUMNS)
-    sheet.append(["一号村人民调解委员会", "人民调解", "990102001001", "", "村委会二楼"])
-    return book
+    example = ["一号村人民调解委员会", "人民调解", "990102001001", "", "村委会二楼"]
+    return build_workbook({"调解组织": (BODY_COLUMNS, [example])})
 
 
 def _rows(file, required):
     """(header index, [(row number, {column: text})]) of the first sheet, or ImportRejected."""
-    try:
-        sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportRejected(
-            [RowError(0, "文件", f"无法读取 Excel 文件:{error.__class__.__name__}")]
-        ) from None
+    sheet = _first_sheet(file)
     rows = sheet.iter_rows(values_only=True)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
     missing = [RowError(1, column, "缺少此列") for column in sorted(required) if column not in header]
