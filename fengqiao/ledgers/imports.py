@@ -148,13 +148,34 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _sheet_rows(sheet):
+    """The sheet's rows as value tuples. openpyxl parses a read-only sheet as it is iterated, so a
+    truncated or corrupt worksheet fails here, after open_workbook: refuse it the same way."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # expat, zlib and zipfile errors, whichever the damage causes
+            raise SpreadsheetRejected("Excel 文件内容已损坏,无法读取") from None
+        yield row
+
+
 def _read(file, layout: ImportLayout) -> list[tuple[int, dict]]:
     """(row number in the sheet, {field key: cell value}) for every non-empty row."""
     try:
-        sheet = open_workbook(file).worksheets[0]
+        book = open_workbook(file)
+        try:
+            return _read_sheet(book.worksheets[0], layout)
+        finally:
+            book.close()
     except SpreadsheetRejected as refused:
         raise ImportRejected([RowError(0, "文件", refused.reason)]) from None
-    rows = sheet.iter_rows(values_only=True)
+
+
+def _read_sheet(sheet, layout: ImportLayout) -> list[tuple[int, dict]]:
+    rows = _sheet_rows(sheet)
     header, header_row = None, 0
     for number, values in enumerate(rows, start=1):
         cells = [_text(value) for value in values]
