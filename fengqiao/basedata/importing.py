@@ -75,14 +75,34 @@ def _header_map(register: Register, header: list[str]) -> dict[str, int]:
 
 
 def import_entries(source, register: Register, user) -> ImportResult:
-    result = ImportResult()
     try:
         workbook = open_workbook(source)
+        try:
+            return _import_sheet(workbook.worksheets[0], register, user)
+        finally:
+            workbook.close()
     except SpreadsheetRejected as refused:
-        result.errors.append(RowError(1, "文件", refused.reason))
-        return result
+        return ImportResult(errors=[RowError(1, "文件", refused.reason)])
+
+
+def _sheet_rows(sheet):
+    """The sheet's rows as value tuples. openpyxl parses a read-only sheet as it is iterated, so a
+    truncated or corrupt worksheet fails here, after open_workbook: refuse it the same way."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # expat, zlib and zipfile errors, whichever the damage causes
+            raise SpreadsheetRejected("Excel 文件内容已损坏,无法读取") from None
+        yield row
+
+
+def _import_sheet(sheet, register: Register, user) -> ImportResult:
+    result = ImportResult()
     labels = dict(columns_for(register)) | {key: names[0] for key, names in BASE_COLUMNS.items()}
-    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    rows = _sheet_rows(sheet)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
     positions = _header_map(register, header)
     required = ["region_code", "name" if register.is_person else "title"]
@@ -119,7 +139,6 @@ def import_entries(source, register: Register, user) -> ImportResult:
             if first != number:
                 result.errors.append(RowError(number, labels["id_number"], f"与第 {first} 行重复"))
         cleaned.append((number, clean))
-    workbook.close()
     registered = _already_registered(register, list(seen_ids))
     for number, clean in cleaned:
         if clean.get("id_number") in registered:
