@@ -75,14 +75,34 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _sheet_rows(sheet):
+    """The sheet's rows as value tuples. openpyxl parses a read-only sheet as it is iterated, so a
+    truncated or corrupt worksheet fails here, after open_workbook: refuse it the same way."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # expat, zlib and zipfile errors, whichever the damage causes
+            raise SpreadsheetRejected("Excel 文件内容已损坏,无法读取") from None
+        yield row
+
+
 def read_rows(source) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """(row number, {field: text}) for each non-empty data row of the first sheet."""
     try:
         workbook = open_workbook(source)
+        try:
+            return _read_sheet(workbook.worksheets[0])
+        finally:
+            workbook.close()
     except SpreadsheetRejected as refused:
         return [], [RowError(1, "文件", refused.reason)]
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+
+
+def _read_sheet(sheet) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    rows = _sheet_rows(sheet)
     header = [_text(cell) for cell in next(rows, ())]
     positions = {name: header.index(label) for name, label in COLUMNS.items() if label in header}
     missing = [COLUMNS[name] for name in REQUIRED if name not in positions]
@@ -97,7 +117,6 @@ def read_rows(source) -> tuple[list[tuple[int, dict]], list[RowError]]:
             out.append((number, values))
         if len(out) > MAX_ROWS:
             return [], [RowError(number, "文件", f"一次最多导入 {MAX_ROWS} 行")]
-    workbook.close()
     return out, []
 
 
