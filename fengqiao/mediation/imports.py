@@ -2,6 +2,7 @@
 offices keep). Every row is checked first; one bad row means nothing is written and the report names
 each row and column."""
 
+import functools
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -45,19 +46,44 @@ def template_workbook():
     return build_workbook({"调解员": (COLUMNS, [example])})
 
 
-def _first_sheet(file):
-    """The upload's first sheet through web.spreadsheets.open_workbook, or ImportRejected naming the file."""
-    try:
-        return open_workbook(file).worksheets[0]
-    except SpreadsheetRejected as refused:
-        raise ImportRejected([RowError(0, "文件", refused.reason)]) from None
+def _first_sheet_rows(file):
+    """The value rows of the upload's first sheet, opened by web.spreadsheets.open_workbook."""
+    return _sheet_rows(open_workbook(file).worksheets[0])
 
 
+def _sheet_rows(sheet):
+    """The sheet's rows as value tuples. openpyxl parses a read-only sheet as it is iterated, so a
+    truncated or corrupt worksheet fails here, after open_workbook: refuse it the same way."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # expat, zlib and zipfile errors, whichever the damage causes
+            raise SpreadsheetRejected("Excel 文件内容已损坏,无法读取") from None
+        yield row
+
+
+def _file_refused(importer):
+    """The importer, with a file that web.spreadsheets refuses (when opened or while its rows
+    are read) reported as ImportRejected naming the file."""
+
+    @functools.wraps(importer)
+    def checked(*args, **kwargs):
+        try:
+            return importer(*args, **kwargs)
+        except SpreadsheetRejected as refused:
+            raise ImportRejected([RowError(0, "文件", refused.reason)]) from None
+
+    return checked
+
+
+@_file_refused
 def import_mediators(file) -> list[Mediator]:
     """Read the first sheet (header row: COLUMNS, any order) and file every row, or raise
     ImportRejected with every problem found and write nothing."""
-    sheet = _first_sheet(file)
-    rows = sheet.iter_rows(values_only=True)
+    rows = _first_sheet_rows(file)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
     errors = [RowError(1, column, "缺少此列") for column in REQUIRED if column not in header]
     if errors:
@@ -156,10 +182,10 @@ def body_template_workbook():
     return build_workbook({"调解组织": (BODY_COLUMNS, [example])})
 
 
+@_file_refused
 def _rows(file, required):
     """(header index, [(row number, {column: text})]) of the first sheet, or ImportRejected."""
-    sheet = _first_sheet(file)
-    rows = sheet.iter_rows(values_only=True)
+    rows = _first_sheet_rows(file)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
     missing = [RowError(1, column, "缺少此列") for column in sorted(required) if column not in header]
     if missing:
