@@ -14,7 +14,13 @@ from django.db import transaction
 
 from fengqiao.people import crypto
 from fengqiao.people.models import AccessLog
-from fengqiao.web.spreadsheets import SpreadsheetRejected, build_workbook, open_workbook, workbook_bytes
+from fengqiao.web.spreadsheets import (
+    SpreadsheetRejected,
+    build_workbook,
+    open_workbook,
+    sheet_rows,
+    workbook_bytes,
+)
 
 from .access import visible_entries
 from .actions import DuplicateEntry, create_entry
@@ -85,24 +91,10 @@ def import_entries(source, register: Register, user) -> ImportResult:
         return ImportResult(errors=[RowError(1, "文件", refused.reason)])
 
 
-def _sheet_rows(sheet):
-    """The sheet's rows as value tuples. openpyxl parses a read-only sheet as it is iterated, so a
-    truncated or corrupt worksheet fails here, after open_workbook: refuse it the same way."""
-    rows = sheet.iter_rows(values_only=True)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception:  # expat, zlib and zipfile errors, whichever the damage causes
-            raise SpreadsheetRejected("Excel 文件内容已损坏,无法读取") from None
-        yield row
-
-
 def _import_sheet(sheet, register: Register, user) -> ImportResult:
     result = ImportResult()
     labels = dict(columns_for(register)) | {key: names[0] for key, names in BASE_COLUMNS.items()}
-    rows = _sheet_rows(sheet)
+    rows = sheet_rows(sheet)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
     positions = _header_map(register, header)
     required = ["region_code", "name" if register.is_person else "title"]

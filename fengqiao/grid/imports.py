@@ -18,7 +18,7 @@ from fengqiao.accounts.scoping import can_see_region
 from fengqiao.people.actions import find_or_create_person
 from fengqiao.people.validation import InvalidPersonalData, normalise_id_number, normalise_phone
 from fengqiao.regions.models import Region
-from fengqiao.web.spreadsheets import SpreadsheetRejected, open_workbook
+from fengqiao.web.spreadsheets import SpreadsheetRejected, open_workbook, sheet_rows
 
 from .models import Household, Resident, ResidentTag
 
@@ -75,20 +75,6 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _sheet_rows(sheet):
-    """The sheet's rows as value tuples. openpyxl parses a read-only sheet as it is iterated, so a
-    truncated or corrupt worksheet fails here, after open_workbook: refuse it the same way."""
-    rows = sheet.iter_rows(values_only=True)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception:  # expat, zlib and zipfile errors, whichever the damage causes
-            raise SpreadsheetRejected("Excel 文件内容已损坏,无法读取") from None
-        yield row
-
-
 def read_rows(source) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """(row number, {field: text}) for each non-empty data row of the first sheet."""
     try:
@@ -102,7 +88,7 @@ def read_rows(source) -> tuple[list[tuple[int, dict]], list[RowError]]:
 
 
 def _read_sheet(sheet) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    rows = _sheet_rows(sheet)
+    rows = sheet_rows(sheet)
     header = [_text(cell) for cell in next(rows, ())]
     positions = {name: header.index(label) for name, label in COLUMNS.items() if label in header}
     missing = [COLUMNS[name] for name in REQUIRED if name not in positions]

@@ -25,7 +25,7 @@ from fengqiao.cases.models import Case
 from fengqiao.cases.schemas import CaseIn
 from fengqiao.cases.workflow import ActionRefused
 from fengqiao.errors import FieldError
-from fengqiao.web.spreadsheets import SpreadsheetRejected, build_workbook, open_workbook
+from fengqiao.web.spreadsheets import SpreadsheetRejected, build_workbook, open_workbook, sheet_rows
 
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 10  # the header row may follow a title and a scope line
@@ -148,20 +148,6 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _sheet_rows(sheet):
-    """The sheet's rows as value tuples. openpyxl parses a read-only sheet as it is iterated, so a
-    truncated or corrupt worksheet fails here, after open_workbook: refuse it the same way."""
-    rows = sheet.iter_rows(values_only=True)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception:  # expat, zlib and zipfile errors, whichever the damage causes
-            raise SpreadsheetRejected("Excel 文件内容已损坏,无法读取") from None
-        yield row
-
-
 def _read(file, layout: ImportLayout) -> list[tuple[int, dict]]:
     """(row number in the sheet, {field key: cell value}) for every non-empty row."""
     try:
@@ -175,7 +161,7 @@ def _read(file, layout: ImportLayout) -> list[tuple[int, dict]]:
 
 
 def _read_sheet(sheet, layout: ImportLayout) -> list[tuple[int, dict]]:
-    rows = _sheet_rows(sheet)
+    rows = sheet_rows(sheet)
     header, header_row = None, 0
     for number, values in enumerate(rows, start=1):
         cells = [_text(value) for value in values]

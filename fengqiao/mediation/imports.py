@@ -10,7 +10,7 @@ from django.db import transaction
 from fengqiao.accounts.models import Unit, User
 from fengqiao.cases.codes import Category
 from fengqiao.regions.models import Region
-from fengqiao.web.spreadsheets import SpreadsheetRejected, build_workbook, open_workbook
+from fengqiao.web.spreadsheets import SpreadsheetRejected, build_workbook, open_workbook, sheet_rows
 
 from .models import MediationBody, Mediator
 
@@ -46,23 +46,9 @@ def template_workbook():
     return build_workbook({"调解员": (COLUMNS, [example])})
 
 
-def _first_sheet_rows(file):
+def _firstsheet_rows(file):
     """The value rows of the upload's first sheet, opened by web.spreadsheets.open_workbook."""
-    return _sheet_rows(open_workbook(file).worksheets[0])
-
-
-def _sheet_rows(sheet):
-    """The sheet's rows as value tuples. openpyxl parses a read-only sheet as it is iterated, so a
-    truncated or corrupt worksheet fails here, after open_workbook: refuse it the same way."""
-    rows = sheet.iter_rows(values_only=True)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception:  # expat, zlib and zipfile errors, whichever the damage causes
-            raise SpreadsheetRejected("Excel 文件内容已损坏,无法读取") from None
-        yield row
+    return sheet_rows(open_workbook(file).worksheets[0])
 
 
 def _file_refused(importer):
@@ -83,7 +69,7 @@ def _file_refused(importer):
 def import_mediators(file) -> list[Mediator]:
     """Read the first sheet (header row: COLUMNS, any order) and file every row, or raise
     ImportRejected with every problem found and write nothing."""
-    rows = _first_sheet_rows(file)
+    rows = _firstsheet_rows(file)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
     errors = [RowError(1, column, "缺少此列") for column in REQUIRED if column not in header]
     if errors:
@@ -185,7 +171,7 @@ def body_template_workbook():
 @_file_refused
 def _rows(file, required):
     """(header index, [(row number, {column: text})]) of the first sheet, or ImportRejected."""
-    rows = _first_sheet_rows(file)
+    rows = _firstsheet_rows(file)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, [])]
     missing = [RowError(1, column, "缺少此列") for column in sorted(required) if column not in header]
     if missing:

@@ -131,3 +131,17 @@ def _size(file) -> int:
         size = file.tell()
     file.seek(0)
     return size
+
+
+def sheet_rows(sheet):
+    """The sheet's rows as value tuples. openpyxl parses a read-only sheet as it is iterated, so a
+    truncated or corrupt worksheet fails here, after open_workbook: refuse it the same way."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # expat, zlib and zipfile errors, whichever the damage causes
+            raise SpreadsheetRejected("Excel 文件内容已损坏,无法读取") from None
+        yield row
