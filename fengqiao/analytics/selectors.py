@@ -66,8 +66,9 @@ def briefing_file(user, briefing_id: int, fmt: str) -> HttpResponse:
     return response
 
 
-def warning_dict(warning: Warning, user, full: bool = False) -> dict:
-    data = {
+def warning_fields(warning: Warning) -> dict:
+    """What a warning says, the same for the API and the webhooks."""
+    return {
         "id": warning.pk,
         "kind": warning.kind,
         "kind_label": warning.get_kind_display(),
@@ -80,6 +81,12 @@ def warning_dict(warning: Warning, user, full: bool = False) -> dict:
         "detail": warning.detail,
         "period": [warning.period_start.isoformat(), warning.period_end.isoformat()],
         "detected_at": warning.detected_at.isoformat(),
+    }
+
+
+def warning_dict(warning: Warning, user, full: bool = False) -> dict:
+    data = {
+        **warning_fields(warning),
         "unit": warning.unit.name if warning.unit_id else None,
         "acknowledged_at": warning.acknowledged_at.isoformat() if warning.acknowledged_at else None,
     }

@@ -20,19 +20,10 @@ BATCH = 50
 
 
 def payload(warning: Warning) -> dict:
+    from .selectors import warning_fields
+
     return {
-        "id": warning.pk,
-        "kind": warning.kind,
-        "kind_label": warning.get_kind_display(),
-        "cycle": warning.cycle,
-        "severity": warning.severity,
-        "state": warning.state,
-        "region_code": warning.region_id,
-        "category": warning.category,
-        "title": warning.title,
-        "detail": warning.detail,
-        "period": [warning.period_start.isoformat(), warning.period_end.isoformat()],
-        "detected_at": warning.detected_at.isoformat(),
+        **warning_fields(warning),
         "unit": warning.unit.code if warning.unit_id else None,
         "cases": list(warning.cases.values_list("number", flat=True)),
     }
