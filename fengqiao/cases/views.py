@@ -52,7 +52,10 @@ def _require_staff(user):
 def case_list(request):
     _require_staff(request.user)
     cases, filters = selectors.filtered_cases(request.user, request.GET)
-    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    try:
+        page = selectors.keyset_page(cases, request.GET.get("cursor"), 30)
+    except selectors.BadCursor:
+        page = selectors.keyset_page(cases, None, 30)  # a mangled link shows the first page
     context = {"page": page, "filters": filters, "querystring": _querystring(filters), **FILTER_CHOICES}
     context["townships"] = (
         visible_regions(request.user).filter(kind__in=["county", "township"]).order_by("code")
