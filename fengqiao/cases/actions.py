@@ -275,8 +275,10 @@ def _classify(intake: Intake) -> dict:
     }
 
 
-def _log(case: Case, actor, kind: str, note: str = "", data: dict | None = None, ip=None, at=None) -> None:
-    TimelineEntry.objects.create(
+def _log(
+    case: Case, actor, kind: str, note: str = "", data: dict | None = None, ip=None, at=None, batch=None
+) -> None:
+    entry = TimelineEntry(
         case=case,
         at=at or wallclock.now(),
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
@@ -285,6 +287,10 @@ def _log(case: Case, actor, kind: str, note: str = "", data: dict | None = None,
         data=data or {},
         ip=ip,
     )
+    if batch is not None:
+        batch.entries.append(entry)  # written (in this order) when the sweep's batch is flushed
+    else:
+        entry.save(force_insert=True)
 
 
 # ---------------------------------------------------------------------------------------- actions
@@ -456,22 +462,28 @@ def _return(case, user, note, **params):
     return {"returned_by_unit": user.unit.code if user.unit else None, "returns": case.returns}
 
 
-def escalate(case: Case, user, note: str = "", at: datetime | None = None, automatic: bool = False) -> dict:
-    """Raise the case one level: the next level's centre holds it and a new handling clock starts."""
+def escalate(
+    case: Case, user, note: str = "", at: datetime | None = None, automatic: bool = False, batch=None
+) -> dict:
+    """Raise the case one level: the next level's centre holds it and a new handling clock starts.
+    With a sweep `batch` (sweep.py: non-petitions only) the rows are written when it is flushed."""
     at = at or wallclock.now()
     new_level = next_level(case.level)
     old_level = case.level
     petition = case.category == Category.PETITION
     # A petition's statutory limits run on whoever holds it; other cases get the next level's own.
     if petition:
-        clocks.stop(case, at, Clock.Stage.ACCEPT, Clock.Stage.VERIFY, cancelled=True)
+        clocks.stop(case, at, Clock.Stage.ACCEPT, Clock.Stage.VERIFY, cancelled=True, batch=batch)
     else:
-        clocks.stop(case, at, cancelled=True)  # the sweep has already closed the breached one
-    case.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]).update(
-        state=Assignment.State.WITHDRAWN, responded_at=at
-    )
+        clocks.stop(case, at, cancelled=True, batch=batch)  # the sweep has already closed the breached one
+    if batch is not None:
+        batch.withdrawn[case.pk] = at
+    else:
+        case.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]).update(
+            state=Assignment.State.WITHDRAWN, responded_at=at
+        )
     case.level = new_level
-    case.handling_unit = centre_for(case.region_id, new_level)
+    case.handling_unit = (batch.centre_for if batch is not None else centre_for)(case.region_id, new_level)
     case.escalations += 1
     if case.status in (Status.DISPATCHED, Status.IN_PROGRESS):
         case.status = Status.ACCEPTED
@@ -480,9 +492,9 @@ def escalate(case: Case, user, note: str = "", at: datetime | None = None, autom
         if case.status == Status.REPORTED:
             clocks.carry(case, case.handling_unit, Clock.Stage.ACCEPT)
     else:
-        clocks.start(case, Clock.Stage.HANDLE, at)
+        clocks.start(case, Clock.Stage.HANDLE, at, batch=batch)
     if not (petition and case.status == Status.REPORTED):
-        clocks.start(case, Clock.Stage.ACCEPT, at)
+        clocks.start(case, Clock.Stage.ACCEPT, at, batch=batch)
     return {"from_level": old_level, "to_level": new_level, "automatic": automatic}
 
 

@@ -29,8 +29,9 @@ HIGH_RISK = 70
 FLAGS_OVERDUE = {Clock.Stage.HANDLE}  # and a petition's statutory acceptance limit (see breach)
 
 
-def _limit(case: Case, stage: str, unit_id, at: datetime) -> deadlines.Limit:
-    limit = deadlines.limit_for(stage, case.category, case.level, unit_id)
+def _limit(case: Case, stage: str, unit_id, at: datetime, batch=None) -> deadlines.Limit:
+    lookup = batch.limit_for if batch is not None else deadlines.limit_for
+    limit = lookup(stage, case.category, case.level, unit_id)
     if limit.counting == "working":
         try:
             limit.due(at)
@@ -50,15 +51,18 @@ def _limit(case: Case, stage: str, unit_id, at: datetime) -> deadlines.Limit:
     return limit
 
 
-def start(case: Case, stage: str, at: datetime, unit=None, due_at: datetime | None = None) -> Clock:
-    """Start a clock on the case (unit: who holds this stage; default the case's holder)."""
+def start(
+    case: Case, stage: str, at: datetime, unit=None, due_at: datetime | None = None, batch=None
+) -> Clock:
+    """Start a clock on the case (unit: who holds this stage; default the case's holder). With a
+    sweep `batch` the clock is written when the batch is flushed."""
     unit = unit if unit is not None else case.handling_unit
-    limit = _limit(case, stage, unit.pk if unit else None, at)
+    limit = _limit(case, stage, unit.pk if unit else None, at, batch)
     due = due_at or limit.due(at)
     yellow = min(limit.yellow(at), due) if due_at is None else None
     if case.urgent and due_at is None:
         due, yellow = _urgent_times(at, due, yellow)
-    clock = Clock.objects.create(
+    clock = Clock(
         case=case,
         stage=stage,
         level=case.level,
@@ -68,6 +72,10 @@ def start(case: Case, stage: str, at: datetime, unit=None, due_at: datetime | No
         due_at=due,
         rule=limit.source if due_at is None else "续用原时限",
     )
+    if batch is not None:
+        batch.new_clocks.append(clock)
+    else:
+        clock.save(force_insert=True)
     statutory_acceptance = (
         stage == Clock.Stage.ACCEPT and case.category == Category.PETITION and case.status == "reported"
     )
@@ -81,9 +89,9 @@ def running(case: Case, *stages: str):
     return clocks.filter(stage__in=stages) if stages else clocks
 
 
-def stop(case: Case, at: datetime, *stages: str, cancelled: bool = False) -> None:
+def stop(case: Case, at: datetime, *stages: str, cancelled: bool = False, batch=None) -> None:
     """Stop running clocks (of `stages`, or all): met, breached (a red card) or cancelled."""
-    for clock in running(case, *stages):
+    for clock in batch.running(case, *stages) if batch is not None else running(case, *stages):
         clock.stopped_at = at
         if cancelled:
             clock.outcome = Clock.Outcome.CANCELLED
@@ -91,14 +99,17 @@ def stop(case: Case, at: datetime, *stages: str, cancelled: bool = False) -> Non
             clock.outcome = Clock.Outcome.MET
         else:
             clock.outcome = Clock.Outcome.BREACHED
-            breach(case, clock, clock.due_at)
-        clock.save(update_fields=["stopped_at", "outcome"])
+            breach(case, clock, clock.due_at, batch)
+        if batch is not None:
+            batch.changed_clocks[clock.pk] = clock
+        else:
+            clock.save(update_fields=["stopped_at", "outcome"])
 
 
-def breach(case: Case, clock: Clock, at: datetime) -> bool:
+def breach(case: Case, clock: Clock, at: datetime, batch=None) -> bool:
     """A clock's limit passed: a red card to its holder; for handling limits (and a petition's
     acceptance limit) the case is overdue. True when the case newly became overdue."""
-    card(case, clock, Card.Colour.RED, at)
+    card(case, clock, Card.Colour.RED, at, batch)
     statutory_acceptance = (
         clock.stage == Clock.Stage.ACCEPT and case.category == Category.PETITION and case.status == "reported"
     )
@@ -114,18 +125,22 @@ def carry(case: Case, unit, *stages: str) -> None:
     running(case, *(stages or (Clock.Stage.HANDLE,))).update(unit=unit)
 
 
-def card(case: Case, clock: Clock, colour: str, at: datetime) -> Card | None:
-    """Give the clock's holder a card, once per clock and colour; a timeline event and a notice."""
+def card(case: Case, clock: Clock, colour: str, at: datetime, batch=None) -> Card | None:
+    """Give the clock's holder a card, once per clock and colour; a timeline event and a notice.
+    With a sweep `batch` the rows and the notice are written when the batch is flushed."""
     from .actions import _log
 
     field = "yellow_carded_at" if colour == Card.Colour.YELLOW else "red_carded_at"
     if getattr(clock, field) is not None:
         return None
     setattr(clock, field, at)
-    clock.save(update_fields=[field])
-    given = Card.objects.create(
-        case=case, clock=clock, unit=clock.unit, colour=colour, stage=clock.stage, at=at
-    )
+    given = Card(case=case, clock=clock, unit=clock.unit, colour=colour, stage=clock.stage, at=at)
+    if batch is not None:
+        batch.changed_clocks[clock.pk] = clock
+        batch.cards.append(given)
+    else:
+        clock.save(update_fields=[field])
+        given.save(force_insert=True)
     label = "黄牌预警" if colour == Card.Colour.YELLOW else "红牌超时"
     stage = Clock.Stage(clock.stage).label
     _log(
@@ -139,21 +154,26 @@ def card(case: Case, clock: Clock, colour: str, at: datetime) -> Card | None:
             "unit": clock.unit.name if clock.unit else None,
             "due_at": clock.due_at.isoformat(),
         },
+        batch=batch,
     )
-    _notify_card(case, clock, colour, stage)
+    _notify_card(case, clock, colour, stage, batch)
     return given
 
 
-def _notify_card(case, clock, colour, stage):
+def _notify_card(case, clock, colour, stage, batch=None):
     """The yellow_card or red_card event to the members of the unit holding the clock."""
     from fengqiao.accounts.models import User
     from fengqiao.notices.actions import notify_event
 
     if clock.unit_id is None:
         return
-    members = User.objects.filter(unit_id=clock.unit_id, is_active=True)
     event = "red_card" if colour == Card.Colour.RED else "yellow_card"
-    notify_event(event, members, case=case, unit=clock.unit, stage=stage, due_at=clock.due_at)
+    context = {"unit": clock.unit, "stage": stage, "due_at": clock.due_at}
+    if batch is not None:
+        batch.notices.append((event, clock.unit_id, case, context))
+        return
+    members = User.objects.filter(unit_id=clock.unit_id, is_active=True)
+    notify_event(event, members, case=case, **context)
 
 
 def _urgent_times(at: datetime, due: datetime, yellow: datetime | None):

@@ -67,22 +67,50 @@ def notify_event(event: str, users, case=None, **context) -> int:
     of its template, with `case`, `unit`, `actor` and any other `context` as template variables;
     queue the text message when the template says so and the user has a phone number. The number
     of users told."""
-    spec = events.get(event)
+    events.get(event)  # an unknown event is a bug even when nobody is to be told
     recipients = _recipients(users)
     if not recipients:
         return 0
+    return notify_event_many(event, [(recipients, case, context)])
+
+
+def notify_event_many(event: str, items) -> int:
+    """notify_event for many cases at once (the deadline sweep's batches): `items` is
+    [(users, case, context)]; each is told exactly as notify_event would tell it, with the inbox
+    rows of all of them written in one statement. The number of users told."""
+    spec = events.get(event)
     override = _override(event)
-    variables = templating.build_context(spec, case, **context)
-    try:
-        rendered = templating.render(event, variables, override)
-    except templating.TemplateProblem:  # only a broken default: a bug, but the notice still goes out
-        logger.exception("notices: the default template of %s does not render", event)
-        number = variables["case"]["number"]
-        rendered = templating.Rendered(f"{spec.name}:{number}" if number else spec.name, "", "", False)
-    _create_notices(recipients, event, rendered.title, rendered.body, case)
-    if rendered.send_sms:
-        _queue_sms(recipients, event, rendered.sms, case)
-    return len(recipients)
+    notices, texts, told = [], [], 0
+    now = wallclock.now()
+    for users, case, context in items:
+        recipients = _recipients(users)
+        if not recipients:
+            continue
+        variables = templating.build_context(spec, case, **context)
+        try:
+            rendered = templating.render(event, variables, override)
+        except templating.TemplateProblem:
+            logger.exception("notices: the default template of %s does not render", event)
+            number = variables["case"]["number"]
+            rendered = templating.Rendered(f"{spec.name}:{number}" if number else spec.name, "", "", False)
+        notices.extend(
+            Notice(
+                recipient=user,
+                kind=event,
+                title=rendered.title[: templating.TITLE_MAX],
+                body=rendered.body,
+                case=case,
+                created_at=now,
+            )
+            for user in recipients
+        )
+        if rendered.send_sms:
+            texts.append((recipients, rendered.sms, case))
+        told += len(recipients)
+    Notice.objects.bulk_create(notices)
+    for recipients, text, case in texts:
+        _queue_sms(recipients, event, text, case)
+    return told
 
 
 def text_number(event: str, phone: str, case=None, **context) -> bool:
