@@ -1,9 +1,10 @@
 """`fengqiao synth`: build the province, then stream its cases into the database."""
 
 import time
+from contextlib import nullcontext
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import Unit, User
@@ -65,8 +66,26 @@ def _advance_sequences(taken: dict) -> None:
 
 
 def synthesise(
-    province: str, grids: int, count: int, years: int, seed: int, password: str | None, say
+    province: str,
+    grids: int,
+    count: int,
+    years: int,
+    seed: int,
+    password: str | None,
+    say,
+    *,
+    drop_indexes: bool | None = None,
+    ceiling: bool = False,
 ) -> dict:
+    """Build the province and load `count` cases.
+
+    drop_indexes: on PostgreSQL, load with the case table's secondary indexes dropped and rebuild
+    them after. None (the default) does so only when the case table is empty: dropping indexes
+    under a live system would make its queries crawl. ceiling: also COPY the same rows into an
+    unindexed copy of the case table and report that time (the raw COPY ceiling).
+    """
+    from fengqiao.cases.models import Case
+
     grid_regions = build_province(province, grids, say)
     codes = [grid.code for grid in grid_regions]
     names = [
@@ -75,25 +94,45 @@ def synthesise(
     ]
     units = unit_map(grid_regions)
     now = timezone.now().replace(microsecond=0)
+    postgres = connection.vendor == "postgresql"
+    if drop_indexes is None:
+        drop_indexes = not Case.objects.exists()
+    drop_indexes = drop_indexes and postgres
+    timing: dict = {}
+    if ceiling and postgres:
+        timing["ceiling"] = "synth_copy_ceiling"
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS synth_copy_ceiling")
+            # Same columns, defaults, identity and checks; no indexes, no foreign keys.
+            cursor.execute(
+                f"CREATE TABLE synth_copy_ceiling (LIKE {Case._meta.db_table} "
+                "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
+            )
     # Numbers go on from the counters the live intake uses (an earlier synth run, real cases), and the
     # counters are moved past what this run used, so the next case taken that day gets a free number.
     taken: dict = dict(CaseSequence.objects.values_list("key", "value"))
     started = time.monotonic()
+    cpu_started = time.process_time()
     written = 0
-    for part, first in enumerate(range(0, count, CHUNK)):
-        size = min(CHUNK, count - first)
-        # Each chunk is a slice of time, oldest first, so numbers stay in order within a day.
-        columns = cases.generate(
-            size,
-            codes,
-            units,
-            now - timedelta(days=365 * years * (count - first - size) / count),
-            max(1, years * size // count) or 1,
-            seed + part,
-        )
-        written += cases.load(cases.rows(columns, codes, names, units, taken))
-        say(f"{written} cases, {written / (time.monotonic() - started):,.0f} cases/s")
+    with cases.indexes_dropped(say) if drop_indexes else nullcontext():
+        for part, first in enumerate(range(0, count, CHUNK)):
+            size = min(CHUNK, count - first)
+            # Each chunk is a slice of time, oldest first, so numbers stay in order within a day.
+            columns = cases.generate(
+                size,
+                codes,
+                units,
+                now - timedelta(days=365 * years * (count - first - size) / count),
+                max(1, years * size // count) or 1,
+                seed + part,
+            )
+            written += cases.load(cases.rows(columns, codes, names, units, taken), timing=timing)
+            say(f"{written} cases, {written / (time.monotonic() - started):,.0f} cases/s")
     elapsed = time.monotonic() - started
+    cpu = time.process_time() - cpu_started
+    if timing.get("ceiling"):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE synth_copy_ceiling")
     _advance_sequences(taken)
     clocks = cases.add_running_clocks(now - timedelta(days=60))
     if password:
@@ -109,6 +148,10 @@ def synthesise(
         "cases": written,
         "seconds": elapsed,
         "rate": written / elapsed if elapsed else 0,
+        "cpu_seconds": cpu,
+        "indexes_dropped": drop_indexes,
+        "copy_seconds": timing.get("copy"),
+        "ceiling_seconds": timing.get("ceiling_copy"),
         "clocks": clocks,
         "grids": len(codes),
     }

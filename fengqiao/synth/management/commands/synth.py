@@ -1,3 +1,5 @@
+import argparse
+
 from django.core.management.base import BaseCommand
 
 from fengqiao.synth.load import synthesise
@@ -12,11 +14,42 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=3)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--province", default="98", help="two-digit province code (fictitious)")
+        parser.add_argument(
+            "--drop-indexes",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="PostgreSQL: load with the case table's secondary indexes dropped, rebuild after "
+            "(default: only when the case table is empty; never under a live system)",
+        )
+        parser.add_argument(
+            "--ceiling",
+            action="store_true",
+            help="PostgreSQL: also COPY the same rows into an unindexed copy of the case table and report the ratio",
+        )
         parser.add_argument("--password", help="also create synth-admin and synth-county with this password")
 
-    def handle(self, *args, grids, cases, years, seed, province, password, **options):
-        result = synthesise(province, grids, cases, years, seed, password, self.stdout.write)
+    def handle(self, *args, grids, cases, years, seed, province, password, drop_indexes, ceiling, **options):
+        result = synthesise(
+            province,
+            grids,
+            cases,
+            years,
+            seed,
+            password,
+            self.stdout.write,
+            drop_indexes=drop_indexes,
+            ceiling=ceiling,
+        )
         self.stdout.write(
             f"{result['cases']} cases over {result['grids']} grids in {result['seconds']:.1f} s "
-            f"({result['rate']:,.0f} cases/s); {result['clocks']} running clocks"
+            f"({result['rate']:,.0f} cases/s, {result['cpu_seconds']:.1f} s CPU in this process); "
+            f"{result['clocks']} running clocks"
         )
+        if result["copy_seconds"] is not None:
+            self.stdout.write(f"COPY into the case table: {result['copy_seconds']:.1f} s")
+        if result["ceiling_seconds"]:
+            ceiling = result["cases"] / result["ceiling_seconds"]
+            self.stdout.write(
+                f"ceiling: raw COPY of the same rows into an unindexed copy: {result['ceiling_seconds']:.1f} s "
+                f"({ceiling:,.0f} cases/s); the load ran at {result['rate'] / ceiling:.0%} of it"
+            )
