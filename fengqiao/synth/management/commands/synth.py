@@ -46,7 +46,9 @@ class Command(BaseCommand):
             f"{result['clocks']} running clocks"
         )
         if result["copy_seconds"] is not None:
-            self.stdout.write(f"COPY into the case table: {result['copy_seconds']:.1f} s")
+            self.stdout.write(
+                f"COPY into the case table (building its text included): {result['copy_seconds']:.1f} s"
+            )
         if result["ceiling_seconds"]:
             ceiling = result["cases"] / result["ceiling_seconds"]
             self.stdout.write(
