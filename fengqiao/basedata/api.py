@@ -2,7 +2,6 @@
 per person, care plans and visits, risk grades, Excel import/export and statistics. Scoped by
 region; sensitive registers masked by role (access.py); full views and reveals audited."""
 
-from datetime import datetime
 from uuid import UUID
 
 import ninja
@@ -20,6 +19,7 @@ from fengqiao.accounts.scoping import access_region, visible_cases
 from fengqiao.errors import FieldError
 from fengqiao.people.actions import reveal as reveal_person
 from fengqiao.regions import codes
+from fengqiao.schemas import Moment
 
 from . import access, actions, importing
 from .access import access_entry, access_person, access_plan, may_write, sees_details
@@ -52,7 +52,7 @@ class GradeIn(Schema):
 
 
 class VisitIn(Schema):
-    visited_at: datetime | None = None
+    visited_at: Moment | None = None
     kind: CareVisit.Kind = CareVisit.Kind.HOME
     condition: CareVisit.Condition = CareVisit.Condition.STABLE
     note: str = Field("", max_length=2000)

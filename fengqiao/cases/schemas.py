@@ -1,6 +1,5 @@
 """The one validation of a case submission, shared by the API, the pages and imports."""
 
-from datetime import datetime
 from uuid import UUID
 
 from ninja import Field, Schema
@@ -8,6 +7,7 @@ from pydantic import field_validator
 
 from fengqiao.people.validation import InvalidPersonalData, normalise_id_number, normalise_phone
 from fengqiao.regions import codes as region_codes
+from fengqiao.schemas import Moment
 
 from .actions import Intake, PartyInput
 from .codes import Category, Channel, PartyRole
@@ -57,7 +57,7 @@ class CaseIn(Schema):
     channel: Channel
     description: str = Field(..., min_length=1, max_length=5000)
     title: str = Field("", max_length=200)
-    occurred_at: datetime | None = None
+    occurred_at: Moment | None = None
     location: LocationIn | None = None
     address: str = Field("", max_length=200)
     region_code: str | None = Field(None, max_length=21)

@@ -1,7 +1,7 @@
 """Mediation and linkage in the JSON API: the mediator directory, a case's mediation, referrals and
 the success rate of each linkage. Everything is scoped like the cases (404 outside)."""
 
-from datetime import date, datetime
+from datetime import date
 
 import ninja
 from django.http import Http404
@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from fengqiao.accounts.models import Unit
 from fengqiao.accounts.scoping import access_case, can_see_region
 from fengqiao.cases.workflow import ActionRefused
+from fengqiao.schemas import Moment
 
 from . import actions, stats
 from .models import Mediation, MediatorChoice, Referral
@@ -160,7 +161,7 @@ def _mediation(request, number) -> Mediation:
 
 
 class SessionIn(Schema):
-    held_at: datetime
+    held_at: Moment
     place: str = Field("", max_length=200)
     video_link: str = Field("", max_length=200)
     participants: str = Field(..., max_length=2000)

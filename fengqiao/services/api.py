@@ -11,6 +11,7 @@ from fengqiao import clock as wallclock
 from fengqiao.accounts.scoping import can_see_region
 from fengqiao.cases.deadlines import LOCAL
 from fengqiao.errors import FieldError
+from fengqiao.schemas import Moment
 
 from . import actions, scoring, stats
 from .models import Consultation, CounsellingSession, Crisis, VillageAdviser
@@ -150,7 +151,7 @@ def roster(request, filters: Query[PeriodFilters], kind: str | None = None):
 
 
 @router.get("/services/on-duty", response=list[dict], summary="Who is on duty now (or at `at`)")
-def on_duty(request, at: datetime | None = None, kind: str | None = None):
+def on_duty(request, at: Moment | None = None, kind: str | None = None):
     _require(may_see_services(request.user))
     at = at or wallclock.now()
     shifts = visible_shifts(request.user).filter(starts_at__lte=at, ends_at__gt=at)
@@ -162,8 +163,8 @@ def on_duty(request, at: datetime | None = None, kind: str | None = None):
 class ShiftIn(Schema):
     provider_id: int
     place: str = Field(..., max_length=100)
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     region_code: str | None = Field(None, max_length=21)
 
 
@@ -261,7 +262,7 @@ class ConsultationIn(Schema):
     referral: str = Consultation.Referral.NONE
     referral_note: str = Field("", max_length=200)
     case_number: str | None = Field(None, max_length=32)
-    asked_at: datetime | None = None
+    asked_at: Moment | None = None
 
 
 @router.get("/services/consultations", response=list[dict], summary="Legal consultations, newest first")
@@ -395,7 +396,7 @@ class SessionIn(Schema):
     notes: str = Field(..., max_length=20000)
     kind: str = CounsellingSession.Kind.INDIVIDUAL
     minutes: int = Field(50, ge=1, le=600)
-    held_at: datetime | None = None
+    held_at: Moment | None = None
     region_code: str | None = Field(None, max_length=21)
     case_number: str | None = Field(None, max_length=32)
     crisis_id: int | None = None
