@@ -16,6 +16,8 @@ pytestmark = [
 
 def test_drop_indexes_loads_the_cases_and_leaves_every_index_in_place(capsys):
     before = synth_cases.secondary_indexes()
+    keys = synth_cases.foreign_keys()
+    assert keys
     assert "case_list_keyset" in {name for name, _ in before}
     sequences = dict(CaseSequence.objects.values_list("key", "value"))
     call_command(
@@ -27,6 +29,7 @@ def test_drop_indexes_loads_the_cases_and_leaves_every_index_in_place(capsys):
     out = capsys.readouterr().out
     assert "dropped" in out and "rebuilt" in out and "ceiling" in out
     assert synth_cases.secondary_indexes() == before
+    assert synth_cases.foreign_keys() == keys
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('synth_copy_ceiling')")
         assert cursor.fetchone()[0] is None
