@@ -26,7 +26,7 @@ from fengqiao import clock as wallclock
 from . import clocks, deadlines
 from .actions import _log, centre_for, escalate, region_code_at
 from .codes import OPEN_STATUSES, Category, next_level
-from .models import Assignment, Card, Case, Clock, TimelineEntry
+from .models import Assignment, Card, Case, Clock, DeadlineRule, TimelineEntry
 
 BATCH = 500
 
@@ -175,6 +175,11 @@ class Batch:
         ]
 
     def limit_for(self, stage, category, level, unit_id):
+        if "units with rules" not in self._cache:
+            with_rules = DeadlineRule.objects.filter(unit__isnull=False).values_list("unit_id", flat=True)
+            self._cache["units with rules"] = set(with_rules)
+        if unit_id not in self._cache["units with rules"]:
+            unit_id = None  # the same rules apply as to no unit at all: one lookup for all of them
         key = ("limit", stage, category, level, unit_id)
         if key not in self._cache:
             self._cache[key] = deadlines.limit_for(stage, category, level, unit_id)
@@ -245,6 +250,27 @@ def _update_rows(model, rows, names: list[str]) -> None:
         ", ".join(f"{quote(field.column)} = %s" for field in fields),
         quote(model._meta.pk.column),
     )
+    if connection.vendor == "postgresql":
+        # One statement for all the rows: the new values as arrays, joined on the primary key.
+        pk = model._meta.pk
+        columns = [pk, *fields]
+        arrays = [[row.pk for row in rows]] + [
+            [field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows]
+            for field in fields
+        ]
+        sql = "UPDATE {table} SET {sets} FROM unnest({arrays}) AS new({names}) WHERE {table}.{pk} = new.{pk}".format(
+            table=quote(model._meta.db_table),
+            sets=", ".join(f"{quote(field.column)} = new.{quote(field.column)}" for field in fields),
+            arrays=", ".join(
+                f"%s::{field.rel_db_type(connection) if field is pk else field.db_type(connection)}[]"
+                for field in columns
+            ),
+            names=", ".join(quote(field.column) for field in columns),
+            pk=quote(pk.column),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, arrays)
+        return
     params = [
         [*(field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields), row.pk]
         for row in rows
