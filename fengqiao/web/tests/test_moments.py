@@ -16,7 +16,9 @@ def test_a_time_is_kept_in_utc_and_a_naive_one_is_local():
     assert moment.validate_python("2026-03-01T08:00:00") == datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("value", ["2401-01-17T22:34:25-18:33", "0001-01-01T00:00:00", "1899-12-31T23:00:00Z"])
+@pytest.mark.parametrize(
+    "value", ["2401-01-17T22:34:25-18:33", "0001-01-01T00:00:00", "1899-12-31T23:00:00Z"]
+)
 def test_years_no_record_can_have_are_refused(value):
     with pytest.raises(ValidationError, match="between the years"):
         moment.validate_python(value)
