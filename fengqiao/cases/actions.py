@@ -131,9 +131,21 @@ def create_case(intake: Intake, actor=None, ip: str | None = None) -> tuple[Case
         existing = Case.objects.filter(client_id=intake.client_id).first()
         if existing is not None:
             return existing, False
+    if not intake.description or not intake.description.strip():
+        raise IntakeError("description", "required")
+    region, grid_code = _resolve_place(intake, actor)
+    now = wallclock.now()
+    number = None
+    if not transaction.get_connection().in_atomic_block:
+        # The county's number counter is one row every intake there updates: taken inside the
+        # intake's transaction, its lock would be held through all the work below and make a
+        # county's intakes wait for each other. Taken in its own short transaction, a number is
+        # only lost (a gap, never a duplicate) when the intake then fails or loses a client_id race.
+        with transaction.atomic():
+            number = next_number(region.code, now)
     try:
         with transaction.atomic():
-            return _create_case(intake, actor, ip), True
+            return _create_case(intake, actor, ip, region, grid_code, now, number), True
     except IntegrityError:
         if intake.client_id is None:
             raise
@@ -143,14 +155,10 @@ def create_case(intake: Intake, actor=None, ip: str | None = None) -> tuple[Case
         return existing, False
 
 
-def _create_case(intake: Intake, actor, ip) -> Case:
+def _create_case(intake: Intake, actor, ip, region: Region, grid_code, now, number: str | None) -> Case:
     from fengqiao.people.actions import find_or_create_person
     from fengqiao.triage import service as triage
 
-    if not intake.description or not intake.description.strip():
-        raise IntakeError("description", "required")
-    region, grid_code = _resolve_place(intake, actor)
-    now = wallclock.now()
     classification = _classify(intake)
     category = intake.category or classification["category"]
     needs_triage = bool(classification.get("needs_review"))
@@ -164,7 +172,7 @@ def _create_case(intake: Intake, actor, ip) -> Case:
         level, track, lead, assisting = route.level, route.track, route.lead_unit, route.assisting_units
         classification["routing"] = {"rule": route.rule, "reason": route.reason}
     case = Case(
-        number=next_number(region.code, now),
+        number=number or next_number(region.code, now),
         client_id=intake.client_id,
         channel=intake.channel,
         title=intake.title.strip() or _title_from(intake.description),
