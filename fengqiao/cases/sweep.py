@@ -40,6 +40,26 @@ def register_sweeper(name: str, function) -> None:
         SWEEPERS.append((name, function))
 
 
+def flag_overdue_once(model, at: datetime, on_flagged, related=(), batch: int = 500) -> int:
+    """For timed items hung on a case (meeting tasks, emergency steps: `status`, `overdue`,
+    `due_at`): flag each open one due by `at` overdue once and call `on_flagged(item)` in the same
+    transaction. Idempotent and safe in several processes: an item is claimed by a conditional
+    update (overdue false -> true), and only the process whose update changed the row goes on.
+    The number flagged."""
+    open_status = model.Status.OPEN
+    due = model.objects.filter(status=open_status, overdue=False, due_at__lte=at)
+    flagged = 0
+    while ids := list(due.order_by("due_at", "id").values_list("pk", flat=True)[:batch]):
+        for pk in ids:
+            with transaction.atomic():
+                claimed = model.objects.filter(pk=pk, status=open_status, overdue=False).update(overdue=True)
+                if not claimed:
+                    continue  # done, cancelled or flagged by another process meanwhile
+                on_flagged(model.objects.select_related("case", *related).get(pk=pk))
+                flagged += 1
+    return flagged
+
+
 @dataclass
 class SweepResult:
     escalated: int = 0
