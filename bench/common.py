@@ -196,3 +196,42 @@ def wait_for_quiet(max_busy: float = 0.15, window: float = 5.0, give_up_after: f
         waited = time.time() - started
         if share <= max_busy or waited >= give_up_after:
             return {"busy_share": round(share, 3), "waited_s": round(waited, 1), "quiet": share <= max_busy}
+
+
+# ------------------------------------------------------------------------------ results for bench/run.py
+
+
+def figure(
+    name: str,
+    value: float,
+    unit: str,
+    *,
+    target: str = "",
+    met: bool | None = None,
+    ceiling_name: str = "",
+    ceiling_value: float | None = None,
+    note: str = "",
+) -> dict:
+    """One row of the table bench/run.py writes to docs/PERFORMANCE.md. `ceiling_value` is the same
+    quantity measured in the same run by the simplest thing that could do the job (raw COPY, a
+    hand-written SQL aggregate, a minimal view...); the table reports value / ceiling."""
+    return {
+        "figure": name,
+        "value": value,
+        "unit": unit,
+        "target": target,
+        "met": met,
+        "ceiling": ceiling_name,
+        "ceiling_value": ceiling_value,
+        "note": note,
+    }
+
+
+def write_figures(path, benchmark: str, figures: list[dict], **context) -> None:
+    """Write a benchmark's figures (rows made by `figure`) as JSON for bench/run.py:
+    {"benchmark", "machine", "figures": [...], ...context}."""
+    import json
+
+    Path(path).write_text(
+        json.dumps({"benchmark": benchmark, "machine": machine(), "figures": figures, **context}, indent=2)
+    )
