@@ -16,10 +16,10 @@ from fengqiao.cases.deadlines import LOCAL, add_days
 from fengqiao.cases.models import Case
 from fengqiao.cases.workflow import ActionRefused
 from fengqiao.errors import FieldError
-from fengqiao.notices.actions import notify
-from fengqiao.notices.models import Notice
+from fengqiao.notices.actions import notify_event
 from fengqiao.regions import codes as region_codes
 
+from . import notice_events
 from .models import (
     Agreement,
     FollowUpVisit,
@@ -113,8 +113,12 @@ def choose_mediator(case: Case, mediator: Mediator, *, by: str, user=None) -> Me
             note=f"{MediatorChoice.By(by).label}:{mediator.name}",
             data={"mediator": mediator.pk, "by": by},
         )
-        title = f"请确认是否接受调解:{case.number}"
-        notify(_people_answering_for(mediator), Notice.Kind.NEW_WORK, title, case.title, case=case)
+        notify_event(
+            notice_events.MEDIATOR_CHOSEN,
+            _people_answering_for(mediator),
+            case=case,
+            chooser=MediatorChoice.By(by).label,
+        )
     return choice
 
 
@@ -159,7 +163,7 @@ def respond(choice: MediatorChoice, user, *, accept: bool, reason: str = "") -> 
             choice.state = MediatorChoice.State.DECLINED
             choice.save()
             _log(case, user, "mediator_declined", note=reason, data={"mediator": mediator.pk})
-            _notify_back(case, choice, f"调解员{mediator.name}未接受调解,请重新选择:{case.number}", reason)
+            _notify_back(case, choice, accepted=False, note=reason)
             return choice
         choice.state = MediatorChoice.State.ACCEPTED
         choice.save()
@@ -183,16 +187,26 @@ def _hand_to_body(case: Case, choice: MediatorChoice, mediator: Mediator) -> Non
             return
         except (ActionRefused, FieldError):
             pass  # the chooser can no longer dispatch it: the centre is told instead
-    _notify_back(case, choice, f"调解员{mediator.name}已接受调解,请交办至{unit.name}:{case.number}", "")
+    _notify_back(case, choice, accepted=True, unit=unit.name)
 
 
-def _notify_back(case: Case, choice: MediatorChoice, title: str, body: str) -> None:
+def _notify_back(
+    case: Case, choice: MediatorChoice, *, accepted: bool, note: str = "", unit: str = ""
+) -> None:
     chooser = choice.chosen_by_user
     if chooser is not None and chooser.role != Role.CITIZEN:
         people = User.objects.filter(pk=chooser.pk)
     else:
         people = centre_staff_nearest(case)
-    notify(people, Notice.Kind.NEW_WORK, title, body or case.title, case=case)
+    notify_event(
+        notice_events.MEDIATOR_ANSWERED,
+        people,
+        case=case,
+        accepted=accepted,
+        mediator=choice.mediator.name,
+        unit=unit,
+        note=note,
+    )
 
 
 def centre_staff_nearest(case: Case):
@@ -431,14 +445,13 @@ def sweep_confirmations(at: datetime) -> int:
                 warned_at=at
             ):
                 case = confirmation.agreement.mediation.case
-                title = f"司法确认申请期限将至:{case.number}"
-                body = f"请于 {confirmation.due_at.astimezone(LOCAL):%Y-%m-%d %H:%M} 前申请司法确认"
-                notify(
+                due = f"{confirmation.due_at.astimezone(LOCAL):%Y-%m-%d %H:%M}"
+                body = f"请于 {due} 前申请司法确认"
+                notify_event(
+                    notice_events.CONFIRMATION_DUE,
                     _people_answering_for(confirmation.agreement.mediation.mediator),
-                    Notice.Kind.WARNING,
-                    title,
-                    body,
                     case=case,
+                    due_at=due,
                 )
                 _log(case, None, "judicial_confirmation_warning", note=body, at=confirmation.warn_at)
                 changed += 1
@@ -501,12 +514,14 @@ def refer(
     )
     if case is not None:
         _log(case, user, "referral", note=summary.strip(), data={"kind": kind, "to": receiver.name})
-    notify(
+    notify_event(
+        notice_events.REFERRAL_RECEIVED,
         User.objects.filter(unit=receiver),
-        Notice.Kind.NEW_WORK,
-        f"{referral.get_kind_display()}:{sender.name}移送",
-        summary,
         case=case,
+        unit=receiver.name,
+        kind=referral.get_kind_display(),
+        sender=sender.name,
+        summary=summary.strip(),
     )
     return referral
 

@@ -11,6 +11,7 @@ class MediationConfig(AppConfig):
         from fengqiao.demo.load import register_step
         from fengqiao.web import navigation, panels
 
+        from . import notice_events
         from .actions import sweep_confirmations
         from .demo import load_demo_mediation
         from .panels import mediator_panel
@@ -28,5 +29,6 @@ class MediationConfig(AppConfig):
                 context=mediator_panel,
             )
         )
+        notice_events.register()
         register_sweeper("judicial_confirmation", sweep_confirmations)
         register_step("mediation", load_demo_mediation)

@@ -16,9 +16,9 @@ from fengqiao.cases.deadlines import add_days
 from fengqiao.cases.models import Case
 from fengqiao.cases.workflow import ActionRefused
 from fengqiao.errors import FieldError
-from fengqiao.notices.actions import notify
-from fengqiao.notices.models import Notice
+from fengqiao.notices.actions import notify_event
 
+from . import notice_events
 from .models import Petition, Review
 
 REQUEST_DAYS = 30  # review / re-review may be asked within 30 days of the answer before it
@@ -160,8 +160,15 @@ def request_review(petition: Petition, *, kind: str, reason: str, user=None) -> 
         )
         _log(case, user, f"petition_{kind}_requested", note=reason.strip(), data={"due_at": due.isoformat()})
         if unit is not None:
-            title = f"信访事项{Review.Kind(kind).label}申请:{case.number}"
-            notify(User.objects.filter(unit=unit), Notice.Kind.NEW_WORK, title, reason.strip(), case=case)
+            notify_event(
+                notice_events.REVIEW_REQUESTED,
+                User.objects.filter(unit=unit),
+                case=case,
+                unit=unit.name,
+                stage=Review.Kind(kind).label,
+                note=reason.strip(),
+                due_at=due,
+            )
     return review
 
 
@@ -203,12 +210,13 @@ def sweep_reviews(at: datetime) -> int:
                 case, None, f"petition_{review.kind}_overdue", note=f"{label}超过30日未答复", at=review.due_at
             )
             if review.unit_id:
-                notify(
+                notify_event(
+                    notice_events.REVIEW_OVERDUE,
                     User.objects.filter(unit=review.unit),
-                    Notice.Kind.OVERDUE,
-                    f"{label}超期:{case.number}",
-                    "",
                     case=case,
+                    unit=review.unit.name,
+                    stage=label,
+                    due_at=review.due_at,
                 )
             changed += 1
     for review in open_reviews.filter(due_at__gt=at, warn_at__lte=at, warned_at__isnull=True):
@@ -219,12 +227,13 @@ def sweep_reviews(at: datetime) -> int:
                 case, None, f"petition_{review.kind}_warning", note=f"{label}答复期限将至", at=review.warn_at
             )
             if review.unit_id:
-                notify(
+                notify_event(
+                    notice_events.REVIEW_DUE_SOON,
                     User.objects.filter(unit=review.unit),
-                    Notice.Kind.WARNING,
-                    f"{label}将超期:{case.number}",
-                    "",
                     case=case,
+                    unit=review.unit.name,
+                    stage=label,
+                    due_at=review.due_at,
                 )
             changed += 1
     return changed

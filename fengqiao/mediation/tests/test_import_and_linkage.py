@@ -8,10 +8,11 @@ import pytest
 from openpyxl import Workbook
 
 from fengqiao import clock as wallclock
-from fengqiao.accounts.models import Unit
+from fengqiao.accounts.models import Unit, User
 from fengqiao.mediation import actions, stats
 from fengqiao.mediation.imports import COLUMNS, ImportRejected, import_mediators
 from fengqiao.mediation.models import Mediator, Referral
+from fengqiao.notices.models import Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,7 @@ def test_linkage_api_and_page(api, users, client):
     units = {
         unit.code: unit for unit in Unit.objects.filter(code__in=["990102-court", "990102002-mediation"])
     }
+    clerk = User.objects.create_user("mediation-clerk", password="x", unit=units["990102002-mediation"])
     referral = actions.refer(
         kind="court",
         sender=units["990102-court"],
@@ -134,6 +136,9 @@ def test_linkage_api_and_page(api, users, client):
         summary="诉前调解",
         user=users["county"],
     )
+    told = Notice.objects.filter(kind="referral_received", recipient=clerk)
+    assert told.count() == 1
+    assert told[0].title == "诉调对接:" + units["990102-court"].name + "移送" and told[0].body == "诉前调解"
     actions.close_referral(referral, users["county"], outcome="settled")
     body = api("county").get("/linkage/stats").json()
     assert body["by_kind"]["court"]["success_rate"] == 1.0

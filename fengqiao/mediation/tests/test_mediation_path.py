@@ -45,7 +45,8 @@ def test_whole_path_from_choice_to_follow_up(make_case, mediators, users, tmp_pa
     with time_machine.travel(start, tick=False):
         case = make_case()
         choice = actions.choose_mediator(case, mediators["wang"], by="staff", user=users["town1"])
-        assert Notice.objects.filter(recipient=users["mediator1"], case=case).exists()
+        asked = Notice.objects.get(recipient=users["mediator1"], case=case)
+        assert asked.kind == "mediator_chosen" and asked.title == f"请确认是否接受调解:{case.number}"
         actions.respond(choice, users["mediator1"], accept=True)
         case.refresh_from_db()
         # town1 assigned the mediator, so the committee's unit now holds the case.
@@ -116,7 +117,8 @@ def test_whole_path_from_choice_to_follow_up(make_case, mediators, users, tmp_pa
         sweep()
         confirmation.refresh_from_db()
         assert confirmation.warned_at is not None and confirmation.state == "open"
-        assert Notice.objects.filter(recipient=users["mediator1"], title__contains="司法确认").count() == 1
+        warned = Notice.objects.get(recipient=users["mediator1"], title__contains="司法确认")
+        assert warned.kind == "judicial_confirmation_due" and "前申请司法确认" in warned.body
         sweep()  # idempotent
         assert Notice.objects.filter(recipient=users["mediator1"], title__contains="司法确认").count() == 1
 
@@ -168,7 +170,9 @@ def test_declined_mediator_hands_the_case_back(make_case, mediators, users):
     assert choice.state == MediatorChoice.State.DECLINED
     assert _mediation(case).mediator is None
     # the centre holding the case is told, and the applicant may choose again
-    assert Notice.objects.filter(case=case, title__contains="未接受调解").exists()
+    answered = Notice.objects.get(case=case, title__contains="未接受调解")
+    assert answered.kind == "mediator_answered" and "与当事人系亲属" in answered.body
+    assert "王调解" in answered.title and "已接受" not in answered.title
     second = actions.choose_mediator(case, mediators["zhao"], by="portal")
     assert second.state == "pending"
     assert case.timeline.filter(kind="mediator_declined").exists()

@@ -158,3 +158,34 @@ def test_petition_api_scoped(petition_case, users, api):
     assert api("town2").get(f"/cases/{case.number}/petition").status_code == 404
     response = api("admin").post(f"/cases/{case.number}/petition/steps", {"step": "decide", "accept": False})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "reason"
+
+
+def test_the_review_authority_is_told_by_its_own_events(petition_case, users):
+    from fengqiao.accounts.models import Unit, User
+    from fengqiao.notices.models import Notice
+
+    admin = users["admin"]
+    officer = User.objects.create_user(
+        "city-petition-officer", password="x", unit=Unit.objects.get(code="9901-centre"), role="centre"
+    )
+    petition = actions.register(petition_case(), users["county"])
+    actions.decide(petition, admin, accept=True, reason="受理")
+    actions.answer(petition, admin, text="处理意见")
+    start = wallclock.now()
+    with time_machine.travel(start, tick=False):
+        review = actions.request_review(petition, kind="review", reason="补偿标准不公", user=admin)
+    assert review.unit == officer.unit
+    with time_machine.travel(review.warn_at + timedelta(minutes=1), tick=False):
+        sweep()
+    with time_machine.travel(review.due_at + timedelta(minutes=1), tick=False):
+        sweep()
+        sweep()  # told once
+    told = list(Notice.objects.filter(recipient=officer, case=petition.case).order_by("created_at", "pk"))
+    assert [notice.kind for notice in told] == [
+        "petition_review_requested",
+        "petition_review_due_soon",
+        "petition_review_overdue",
+    ]
+    assert told[0].title.startswith("信访事项复查申请") and "补偿标准不公" in told[0].body
+    assert told[1].title.startswith("复查将超期") and told[2].title.startswith("复查超期")
+    assert told[2].is_urgent and not told[1].is_urgent
