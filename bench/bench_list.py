@@ -1,22 +1,32 @@
-"""The case list at province scale: first pages with filters, and page 1,000 by cursor vs by offset.
+"""The case list at province scale: first pages with filters, and page 1,000 by cursor vs by offset,
+for a county, a township and the province, each beside its hand-written SQL ceiling.
 
-    .venv/bin/python bench/bench_list.py [--cases 1000000] [--grids 20000] [--runs 15]
+    .venv/bin/python bench/bench_list.py [--cases 1000000] [--grids 20000] [--runs 15] [--json FILE]
+    .venv/bin/python bench/bench_list.py --database-url postgres://…/province10m [--json FILE]
 
-Needs: root (or the `postgres` system user) for a throw-away PostgreSQL server (bench/pg.py).
+Needs: root (or the `postgres` system user) for a throw-away PostgreSQL server (bench/pg.py), unless
+--database-url names an existing database holding `fengqiao synth` data (with its synth-admin and
+synth-county users). Such a database is only read: the connection's transactions are read-only
+(`default_transaction_read_only`), sessions are kept in signed cookies and logging in updates no
+row, so a write anywhere in the measured requests fails the run instead of changing the database.
 
-It migrates an empty database and loads a synthetic province with `fengqiao synth --ceiling` (on
-an empty case table synth takes the bulk path: secondary indexes dropped, rebuilt after; the
-ceiling is a raw COPY of the same rows into an unindexed copy of the case table), printing synth's
-own figures. Then, in this process, it requests `GET /api/v1/cases` through Django's test client
-(the whole view: auth, scoping, filters, serialisation) as synth-admin (the province) and
-synth-county (a county), and reports the p50 and p90 of wall and of this process's CPU time over
---runs requests each:
+Without --database-url it migrates an empty database and loads a synthetic province with
+`fengqiao synth --ceiling` (on an empty case table synth takes the bulk path: secondary indexes
+dropped, rebuilt after), printing synth's own figures. Then, in this process, it requests
+`GET /api/v1/cases` through Django's test client (the whole view: auth, scoping, filters,
+serialisation) and reports the p50 and p90 of wall time, this process's CPU time and the
+PostgreSQL backend's CPU time (from /proc) over --runs requests each:
 
-  - the first page with filters (category and status) for the county and for the province;
-  - page 1,000 (rows 49,951-50,000) of the province list by cursor, and by `page=1000` (offset
-    with its COUNT, the old way), and page 1 by cursor for comparison.
+  - the first page with filters (category and status) of a county (as synth-county), a township
+    of it (synth-county with `region=`) and the province (synth-admin);
+  - page 1 and page 1,000 (rows 49,951-50,000; a township's last full page if it has fewer rows)
+    of each scope's unfiltered list by cursor, and the province's `page=1000` (offset with COUNT,
+    the old way; --no-offset skips it);
 
-It also prints the PostgreSQL plans of the province's first page and of its page 1,000 by cursor.
+and, for each, the ceiling: the same page's rows selected by hand-written SQL over the same
+connection (the database's part alone). It prints the PostgreSQL plans (EXPLAIN ANALYZE, BUFFERS)
+of the statements the view ran for the county's, the township's and the province's first pages
+with filters and the county's page 1,000, and the machine's load around every measurement.
 """
 
 from __future__ import annotations
@@ -33,29 +43,113 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import bench_env, fengqiao, machine  # noqa: E402
-from pg import Postgres  # noqa: E402
+from common import bench_env, fengqiao, figure, machine, process_cpu, wait_for_quiet, write_figures  # noqa: E402
 
 PASSWORD = "bench-list-password-1"
+FIRST_PAGE_TARGET_MS = 50.0
+FLAT = 1.5  # page 1,000 "stays flat": its p50 within 1.5x of page 1's, same scope, same run
 
 
-def timed(client, path: str, params: dict, runs: int) -> dict:
-    walls, cpus, status = [], [], None
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered)) - 1))]
+
+
+def timed(client, path: str, params: dict, runs: int, backend: int | None) -> dict:
+    """p50/p90 of wall and CPU (this process, and the PostgreSQL backend of its connection) over
+    `runs` requests, after one untimed request (warm caches: the figure is the steady state)."""
+    walls, cpus = [], []
+    response = client.get(path, params, secure=True)
+    assert response.status_code == 200, (path, params, response.content[:300])
+    db0 = process_cpu(backend) if backend else None  # clock ticks (10 ms): a mean over the runs
     for _ in range(runs):
         cpu, wall = time.process_time(), time.perf_counter()
         response = client.get(path, params, secure=True)
         walls.append((time.perf_counter() - wall) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
-        status = response.status_code
-        assert status == 200, (path, params, response.content[:300])
-    walls.sort()
-    cpus.sort()
+        assert response.status_code == 200, (path, params, response.content[:300])
+    db1 = process_cpu(backend) if backend else None
     return {
         "p50_ms": round(statistics.median(walls), 1),
-        "p90_ms": round(walls[int(len(walls) * 0.9) - 1], 1),
+        "p90_ms": round(percentile(walls, 0.9), 1),
         "cpu_p50_ms": round(statistics.median(cpus), 1),
+        "db_cpu_mean_ms": round((db1 - db0) * 1000 / runs, 1)
+        if db0 is not None and db1 is not None
+        else None,
         "rows": len(response.json()["results"]),
+        "runs": runs,
     }
+
+
+def timed_sql(sql: str, params: list, runs: int) -> dict:
+    """The ceiling: the same page's rows by hand-written SQL on the same connection."""
+    from django.db import connection
+
+    walls = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = len(cursor.fetchall())
+        for _ in range(runs):
+            wall = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            walls.append((time.perf_counter() - wall) * 1000)
+    return {"p50_ms": round(statistics.median(walls), 2), "rows": rows}
+
+
+def page_sql(prefix: str | None, filters: dict, after: tuple | None) -> tuple[str, list]:
+    """The hand-written SQL of one page: the rows the API serialises (all columns of the case and
+    of its handling unit, as its query selects them), in keyset order."""
+    from fengqiao.cases.models import Case
+
+    column = {name: Case._meta.get_field(name).column for name in ("region", "merged_into", "handling_unit")}
+    unit_table = Case._meta.get_field("handling_unit").related_model._meta.db_table
+    where, params = [f"c.{column['merged_into']} IS NULL"], []
+    if prefix:
+        where.append(f"c.{column['region']} >= %s AND c.{column['region']} < %s")
+        params += [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+    for name, value in filters.items():
+        where.append(f"c.{Case._meta.get_field(name).column} = %s")
+        params.append(value)
+    if after:
+        where.append("(c.pinned, c.reported_at, c.id) < (%s, %s, %s)")
+        params += list(after)
+    sql = (
+        f"SELECT c.*, u.* FROM {Case._meta.db_table} c LEFT JOIN {unit_table} u "
+        f"ON u.id = c.{column['handling_unit']} "
+        f"WHERE {' AND '.join(where)} ORDER BY c.pinned DESC, c.reported_at DESC, c.id DESC LIMIT 51"
+    )
+    return sql, params
+
+
+def view_plan(client, path: str, params: dict) -> list[str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of the case-table statement the view ran for this request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path, params, secure=True)
+    pages = [
+        q["sql"] for q in captured.captured_queries if 'FROM "cases_case"' in q["sql"] and "LIMIT" in q["sql"]
+    ]
+    if not pages:
+        return ["(no case-table statement with LIMIT captured)"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {pages[0]}")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def read_only_connection() -> None:
+    """For --database-url: every transaction read-only, sessions in signed cookies, no last-login
+    update or login record on force_login. A write in the measured path then fails loudly."""
+    from django.conf import settings
+    from django.contrib.auth.signals import user_logged_in
+
+    options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (options.get("options", "") + " -c default_transaction_read_only=on").strip()
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    user_logged_in.receivers = []
+    user_logged_in.sender_receivers_cache.clear()
 
 
 def main() -> None:
@@ -66,10 +160,33 @@ def main() -> None:
     parser.add_argument("--grids", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--database-url", help="an existing database with synth data, only read (no throw-away server)"
+    )
+    parser.add_argument(
+        "--no-offset", action="store_true", help="skip the offset page (a COUNT of the province)"
+    )
+    parser.add_argument("--json", type=Path, help="write the figures for bench/run.py to this file")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        help="a directory holding another copy of the fengqiao package (e.g. `git archive HEAD fengqiao`), "
+        "imported instead of this checkout's",
+    )
+    parser.add_argument(
+        "--quiet-wait", type=float, default=60, help="wait up to this many seconds for an idle machine first"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    report: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
+    if args.database_url:
+        report["database"] = "existing (read-only)"
+        measure(args, environment(args, args.database_url), report)
+        return
+    from pg import Postgres
+
     with Postgres() as pg:
-        env = bench_env(pg.url, tempfile.mkdtemp(prefix="fengqiao-bench-data-"))
+        env = environment(args, pg.url)
         fengqiao(env, "migrate", "-v0")
         print(f"{pg.version}; load average before synth: {os.getloadavg()}", flush=True)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -82,78 +199,193 @@ def main() -> None:
         ).stdout
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         print("\n".join(line for line in out.splitlines() if not re.match(r"^\d+ cases, ", line)))
+        report["synth"] = {
+            "wall_s": round(time.perf_counter() - started, 1),
+            "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
+        }
         print(
-            f"synth: {time.perf_counter() - started:.1f} s wall in all, "
-            f"{after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime:.1f} s CPU in the command; "
+            f"synth: {report['synth']['wall_s']} s wall in all, {report['synth']['cpu_s']} s CPU in the command; "
             f"load average after: {os.getloadavg()}",
             flush=True,
         )
         pg.sql("VACUUM ANALYZE cases_case")
-        os.environ.update(env)
-        import django
+        report["database"] = f"throw-away {pg.version}, synth --cases {args.cases} --grids {args.grids}"
+        measure(args, env, report)
 
-        django.setup()
-        from django.db import connection
-        from django.test import Client
 
-        from fengqiao.accounts.models import User
-        from fengqiao.cases import selectors
-        from fengqiao.cases.models import Case
+def environment(args, url: str) -> dict:
+    source = str(args.source.resolve()) if args.source else None
+    if source:
+        sys.path.insert(0, source)
+    return bench_env(url, tempfile.mkdtemp(prefix="fengqiao-bench-data-"), source=source)
 
-        admin, county_user = (User.objects.get(username=name) for name in ("synth-admin", "synth-county"))
-        county = county_user.region_id
-        clients = {}
-        for user in (admin, county_user):
-            clients[user.username] = Client(SERVER_NAME="localhost")
-            clients[user.username].force_login(user)
-        filters = {"category": "neighbour", "status": "closed"}
-        province = admin.region_id
-        deep = Case.objects.filter(merged_into__isnull=True).order_by(*selectors.KEYSET_ORDER)[49_949]
-        cursor = selectors.encode_cursor(deep, "n")
-        runs = args.runs
-        rows = {
-            "county, first page, category+status": timed(
-                clients["synth-county"], "/api/v1/cases", {"region": county, **filters}, runs
-            ),
-            "province, first page, category+status": timed(
-                clients["synth-admin"], "/api/v1/cases", {"region": province, **filters}, runs
-            ),
-            "province, page 1 (cursor API, no filter)": timed(
-                clients["synth-admin"], "/api/v1/cases", {}, runs
-            ),
-            "province, page 1,000 by cursor": timed(
-                clients["synth-admin"], "/api/v1/cases", {"cursor": cursor}, runs
-            ),
-            "province, page 1,000 by offset (page=1000, with COUNT)": timed(
-                clients["synth-admin"], "/api/v1/cases", {"page": 1000}, max(3, runs // 3)
-            ),
-        }
-        print(f"\nload average during the requests: {os.getloadavg()}")
+
+def measure(args, env: dict, report: dict) -> None:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    if args.database_url:
+        read_only_connection()
+    from django.db import connection
+    from django.test import Client
+
+    from fengqiao.accounts.models import User
+    from fengqiao.cases import selectors
+    from fengqiao.cases.models import Case
+    from fengqiao.regions import codes
+    from fengqiao.regions.models import Region
+
+    admin, county_user = (User.objects.get(username=name) for name in ("synth-admin", "synth-county"))
+    clients = {}
+    for user in (admin, county_user):
+        clients[user.username] = Client(SERVER_NAME="localhost")
+        clients[user.username].force_login(user)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid(), version()")
+        backend, version = cursor.fetchone()
+    live = Case.objects.filter(merged_into__isnull=True)
+    total = live.count() if not args.database_url else None
+    province, county = admin.region_id, county_user.region_id
+    township = (
+        Region.objects.filter(parent_id=county, kind="township")
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    print(f"{version.split(',')[0]}; province {province}, county {county}, township {township}", flush=True)
+    filters = {"category": "neighbour", "status": "closed"}
+    scopes = [  # label, client, region (None: the user's whole scope), its code prefix
+        ("county", "synth-county", county),
+        ("township", "synth-county", township),
+        ("province", "synth-admin", province),
+    ]
+    field = Case._meta.get_field("reported_at")
+
+    def deep_cursor(code: str) -> tuple[str, int, tuple]:
+        in_scope = live.filter(codes.subtree_q("region_id", code)).order_by(*selectors.KEYSET_ORDER)
+        depth = 49_950
+        edge = in_scope[depth - 1 : depth].first()
+        if edge is None:  # a small scope: its last full page
+            count = in_scope.count()
+            depth = max(50, (count - 1) // 50 * 50)
+            edge = in_scope[depth - 1 : depth].first()
+        key = (edge.pinned, field.get_db_prep_value(edge.reported_at, connection), edge.pk)
+        return selectors.encode_cursor(edge, "n"), depth // 50 + 1, key
+
+    quiet = wait_for_quiet(give_up_after=args.quiet_wait) if args.quiet_wait > 0 else None
+    report["quiet_before"] = quiet
+    load_before = os.getloadavg()
+    rows: dict[str, dict] = {}
+    for label, username, code in scopes:
+        prefix = codes.significant_prefix(code)
+        client = clients[username]
+        first = timed(client, "/api/v1/cases", {"region": code, **filters}, args.runs, backend)
+        first["ceiling"] = timed_sql(*page_sql(prefix, filters, None), args.runs)
+        rows[f"{label}, first page, category+status"] = first
+        page1 = timed(client, "/api/v1/cases", {"region": code}, args.runs, backend)
+        page1["ceiling"] = timed_sql(*page_sql(prefix, {}, None), args.runs)
+        rows[f"{label}, page 1 by cursor"] = page1
+        cursor, page_number, key = deep_cursor(code)
+        deep = timed(client, "/api/v1/cases", {"region": code, "cursor": cursor}, args.runs, backend)
+        deep["ceiling"] = timed_sql(*page_sql(prefix, {}, key), args.runs)
+        deep["page"] = page_number
+        rows[f"{label}, page {page_number:,} by cursor"] = deep
         print(
-            f"\n| request ({args.cases:,} cases) | p50 wall ms | p90 wall ms | p50 CPU ms (client) | rows |"
+            f"  {label}: first {first['p50_ms']} ms, page 1 {page1['p50_ms']} ms, page {page_number:,} {deep['p50_ms']} ms",
+            flush=True,
         )
-        print("|---|---:|---:|---:|---:|")
-        for label, row in rows.items():
-            print(f"| {label} | {row['p50_ms']} | {row['p90_ms']} | {row['cpu_p50_ms']} | {row['rows']} |")
-        first = Case.objects.filter(merged_into__isnull=True).order_by(*selectors.KEYSET_ORDER)[:51]
-        page = selectors.keyset_page(Case.objects.filter(merged_into__isnull=True), cursor, 50)
-        assert page.object_list
-        _, pinned, reported_at, pk = selectors.decode_cursor(cursor)
-        field = Case._meta.get_field("reported_at")
-        after_cursor = (
-            Case.objects.filter(merged_into__isnull=True)
-            .extra(
-                where=[f"{selectors._ROW} < (%s, %s, %s)"],
-                params=[pinned, field.get_db_prep_value(reported_at, connection), pk],
+    if not args.no_offset:
+        rows["province, page 1,000 by offset (page=1000, with COUNT)"] = timed(
+            clients["synth-admin"], "/api/v1/cases", {"page": 1000}, max(3, args.runs // 5), backend
+        )
+    load_after = os.getloadavg()
+    print(
+        f"\nload average {load_before[0]:.1f} before the requests, {load_after[0]:.1f} after; quiet: {quiet}"
+    )
+    scale = f"{total:,} cases" if total is not None else "existing database"
+    print(
+        f"\n| request ({scale}) | p50 wall ms | p90 wall ms | p50 CPU ms (client) | mean CPU ms (PostgreSQL backend) | SQL ceiling p50 ms | rows |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, row in rows.items():
+        ceiling = row.get("ceiling", {}).get("p50_ms", "—")
+        print(
+            f"| {label} | {row['p50_ms']} | {row['p90_ms']} | {row['cpu_p50_ms']} | {row['db_cpu_mean_ms']} | {ceiling} | {row['rows']} |"
+        )
+    plans = {}
+    for label, username, code in scopes:
+        plans[f"{label}, first page, category+status"] = view_plan(
+            clients[username], "/api/v1/cases", {"region": code, **filters}
+        )
+    county_deep = next(
+        label
+        for label in rows
+        if label.startswith("county, page") and "cursor" in label and "page 1 " not in label
+    )
+    cursor, _, _ = deep_cursor(county)
+    plans[county_deep] = view_plan(
+        clients["synth-county"], "/api/v1/cases", {"region": county, "cursor": cursor}
+    )
+    for label, plan in plans.items():
+        print(f"\nplan, {label}:\n  " + "\n  ".join(plan))
+    connection.close()
+    report |= {
+        "rows": rows,
+        "plans": plans,
+        "load": [load_before, load_after],
+        "scopes": scopes,
+        "postgres": version,
+    }
+    if args.json:
+        write_figures(args.json, "case list", list_figures(rows, scale, (load_before, load_after)), **report)
+        print(f"figures written to {args.json}")
+
+
+def list_figures(rows: dict, scale: str, loads) -> list[dict]:
+    load = f"load {loads[0][0]:.1f}→{loads[1][0]:.1f} on {os.cpu_count()} cores"
+    ceiling_name = "hand-written SQL of the same page (same connection)"
+    out = []
+
+    def note(row):
+        return (
+            f"p90 {row['p90_ms']} ms; CPU: p50 {row['cpu_p50_ms']} ms in Django + mean {row['db_cpu_mean_ms']} ms "
+            "in the PostgreSQL backend; "
+            f"{row['runs']} requests; {load}"
+        )
+
+    for label, row in rows.items():
+        if label.endswith("category+status"):
+            out.append(
+                figure(
+                    f"case list, {label}, p50 ({scale})",
+                    row["p50_ms"],
+                    "ms",
+                    target=f"p50 < {FIRST_PAGE_TARGET_MS:g} ms",
+                    met=row["p50_ms"] < FIRST_PAGE_TARGET_MS,
+                    ceiling_name=ceiling_name,
+                    ceiling_value=row["ceiling"]["p50_ms"],
+                    note=note(row),
+                )
             )
-            .order_by(*selectors.KEYSET_ORDER)[:51]
-        )
-        for label, queryset in (("first page", first), ("page 1,000 by cursor", after_cursor)):
-            sql, params = queryset.query.sql_with_params()
-            with connection.cursor() as db:
-                db.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-                print(f"\nplan, province {label}:\n  " + "\n  ".join(row[0] for row in db.fetchall()))
-        connection.close()
+        elif "by cursor" in label and not label.endswith("page 1 by cursor"):
+            scope = label.split(",")[0]
+            page1 = rows[f"{scope}, page 1 by cursor"]
+            out.append(
+                figure(
+                    f"case list, {label}, p50 ({scale}; page 1: {page1['p50_ms']} ms)",
+                    row["p50_ms"],
+                    "ms",
+                    target=f"flat: ≤ {FLAT:g}× page 1's p50",
+                    met=row["p50_ms"] <= FLAT * page1["p50_ms"],
+                    ceiling_name=ceiling_name,
+                    ceiling_value=row["ceiling"]["p50_ms"],
+                    note=note(row),
+                )
+            )
+        elif "offset" in label:
+            out.append(figure(f"case list, {label}, p50 ({scale})", row["p50_ms"], "ms", note=note(row)))
+    return out
 
 
 if __name__ == "__main__":
