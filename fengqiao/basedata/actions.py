@@ -47,8 +47,11 @@ def create_entry(user, register: Register, clean: dict) -> Entry:
             clean["name"], phone=clean.get("phone", ""), id_number=clean.get("id_number", ""),
             region_code=clean["region_code"],
         )  # fmt: skip
-        if Entry.objects.filter(register=register, person=person).exists():
-            raise DuplicateEntry()
+        earlier = Entry.objects.select_for_update().filter(register=register, person=person).first()
+        if earlier is not None:
+            if earlier.active:
+                raise DuplicateEntry()
+            return _put_back(earlier, clean)
     entry = Entry(
         register=register,
         region_id=clean["region_code"],
@@ -66,6 +69,43 @@ def create_entry(user, register: Register, clean: dict) -> Entry:
         raise DuplicateEntry() from None
     if register.care:
         start_plan(entry, clock.now())
+    return entry
+
+
+def _put_back(entry: Entry, clean: dict) -> Entry:
+    """A person taken off a register and registered again: the same entry (one per person and
+    register) is back on, with today's details; its care plan starts a new interval."""
+    entry.region_id = clean["region_code"]
+    entry.address = clean.get("address", "")
+    entry.data = clean.get("data", {})
+    entry.grade = clean.get("grade")
+    entry.active, entry.ended_at, entry.ended_by, entry.end_reason = True, None, None, ""
+    entry.save()
+    if entry.register.care:
+        now = clock.now()
+        plan = CarePlan.objects.filter(entry=entry).first()
+        if plan is None:
+            start_plan(entry, now)
+        else:
+            plan.region_id = entry.region_id
+            plan.interval_days = interval_for(entry.register, entry.grade)
+            plan.next_due_at = now + timedelta(days=plan.interval_days)
+            plan.save(update_fields=["region_id", "interval_days", "next_due_at"])
+    return entry
+
+
+@transaction.atomic
+def end_entry(user, entry: Entry, reason: str) -> Entry:
+    """Take an entry off its register (解除矫正, 迁出, 死亡, 风险消除…): it leaves the lists, statistics,
+    care plans and risk signals; who, when and why are kept on the entry."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldError("reason", "say why the entry leaves the register")
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    if not entry.active:
+        raise FieldError("entry", "this entry is already off the register", status=409)
+    entry.active, entry.ended_at, entry.ended_by, entry.end_reason = False, clock.now(), user, reason[:200]
+    entry.save(update_fields=["active", "ended_at", "ended_by", "end_reason", "updated_at"])
     return entry
 
 

@@ -51,6 +51,10 @@ class GradeIn(Schema):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class EndIn(Schema):
+    reason: str = Field(min_length=1, max_length=200)
+
+
 class VisitIn(Schema):
     visited_at: Moment | None = None
     kind: CareVisit.Kind = CareVisit.Kind.HOME
@@ -187,6 +191,17 @@ def change_grade(request, entry_id: int, payload: GradeIn):
     change = actions.change_grade(request.user, entry, payload.grade, payload.reason)
     entry.refresh_from_db()
     return {"entry": entry_dict(entry, request.user, full=True), "change_id": change.pk}
+
+
+@router.post(
+    "/basedata/entries/{entry_id}/end", response=dict, summary="Take an entry off its register (why recorded)"
+)
+def end_entry(request, entry_id: int, payload: EndIn):
+    entry = access_entry(request.user, entry_id)
+    if not (may_write(request.user, entry.register) and sees_details(request.user, entry.register)):
+        raise HttpError(403, "this role may not take entries off registers")
+    entry = actions.end_entry(request.user, entry, payload.reason)
+    return {"entry": entry_dict(entry, request.user, full=True)}
 
 
 @router.get("/basedata/people", response=dict, summary="Find people by ID number, phone, name or its sound")

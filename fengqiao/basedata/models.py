@@ -130,6 +130,18 @@ class Entry(models.Model):
     data = models.JSONField("登记信息", default=dict, blank=True)
     grade = models.PositiveSmallIntegerField("风险等级", null=True, blank=True)
     active = models.BooleanField("在册", default=True)
+    # Taken off the register (released, moved away, died, risk gone): who, when and why. The entry
+    # stays for the record; registering the person again puts it back on.
+    ended_at = models.DateTimeField("移出时间", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="移出人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    end_reason = models.CharField("移出原因", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -58,6 +58,7 @@ def entry_dict(entry: Entry, user, full: bool = False) -> dict:
         "masked": not details,
         "active": entry.active,
         "created_at": entry.created_at,
+        "ended_at": entry.ended_at,
     }
     if person is not None:
         data["person_id"] = person.pk
@@ -67,7 +68,7 @@ def entry_dict(entry: Entry, user, full: bool = False) -> dict:
     else:
         data["title"] = entry.title
     if details:
-        data.update(address=entry.address, data=entry.data, grade=entry.grade)
+        data.update(address=entry.address, data=entry.data, grade=entry.grade, end_reason=entry.end_reason)
         plan = getattr(entry, "care_plan", None) if register.care else None
         data["care_plan"] = plan_dict(plan) if plan is not None else None
     return data

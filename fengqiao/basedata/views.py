@@ -173,6 +173,13 @@ def entry_page(request, entry_id):
                 messages.error(
                     request, "请选择新的等级并填写调整理由。" if isinstance(error, ValueError) else _zh(error)
                 )
+        elif action == "end" and writer and entry.active:
+            try:
+                actions.end_entry(request.user, entry, request.POST.get("end_reason", ""))
+                messages.success(request, "已移出登记表,不再计入名单、统计和走访计划。")
+                return redirect("basedata-entry", entry_id=entry.pk)
+            except FieldError as error:
+                messages.error(request, "请填写移出原因。" if error.field == "reason" else _zh(error))
         elif (
             action == "carers"
             and writer

@@ -160,3 +160,65 @@ def test_the_care_group_through_the_api(api, client, patient):
     assert put("county", {"carers": ["nobody"]}).json()["errors"][0]["field"] == "carers"
     response = put("county", {"carers": ["grid1", "police1"], "group_note": "社区民警"})
     assert response.status_code == 200 and sorted(response.json()["carers"]) == ["grid1", "police1"]
+
+
+def test_an_entry_taken_off_the_register_leaves_lists_stats_and_care_and_can_come_back(
+    api, client, users, patient
+):
+    county, grid1 = api("county"), api("grid1")
+    before = county.get("/basedata/stats", region="990102000000").json()
+    mine = grid1.get("/basedata/registers/mental_disorder/entries").json()
+    assert patient.pk in {row["id"] for row in mine["results"]}
+
+    refused = grid1.post(f"/basedata/entries/{patient.pk}/end", {"reason": ""})
+    assert refused.status_code == 422 and patient.__class__.objects.get(pk=patient.pk).active
+    assert api("leader").post(f"/basedata/entries/{patient.pk}/end", {"reason": "x"}).status_code in (
+        403,
+        404,
+    )
+    ended = grid1.post(f"/basedata/entries/{patient.pk}/end", {"reason": "病情稳定,迁居外省"})
+    assert ended.status_code == 200, ended.content
+    body = ended.json()["entry"]
+    assert body["active"] is False and body["end_reason"] == "病情稳定,迁居外省" and body["ended_at"]
+    assert grid1.post(f"/basedata/entries/{patient.pk}/end", {"reason": "again"}).status_code == 409
+
+    after = county.get("/basedata/stats", region="990102000000").json()
+    assert after["care"]["plans"] == before["care"]["plans"] - 1
+    mine = grid1.get("/basedata/registers/mental_disorder/entries").json()
+    assert patient.pk not in {row["id"] for row in mine["results"]}
+    late = patient.care_plan.next_due_at + timedelta(days=1)
+    with time_machine.travel(late, tick=False):
+        sweep_overdue_visits(late)
+    plan = CarePlan.objects.get(entry=patient)
+    assert plan.warned_due_at is None  # nobody is sent to visit someone off the register
+
+    # the page shows who took it off and why; registering the person again puts the entry back on
+    client.force_login(users["grid1"])
+    page = client.get(f"/basedata/entries/{patient.pk}/").content.decode()
+    assert "已移出" in page and "病情稳定,迁居外省" in page and "确认移出" not in page
+    again = file_entry(
+        users["grid1"],
+        "mental_disorder",
+        users["grid1"].region_id,
+        name="关爱甲",
+        grade=0,
+        id_number=patient.person.id_number,
+    )
+    assert again.pk == patient.pk and again.active and again.end_reason == ""
+    assert (
+        county.get("/basedata/stats", region="990102000000").json()["care"]["plans"]
+        == before["care"]["plans"]
+    )
+
+
+def test_taking_an_entry_off_on_its_page(client, users, patient):
+    client.force_login(users["grid1"])
+    page = client.get(f"/basedata/entries/{patient.pk}/").content.decode()
+    assert "确认移出" in page
+    client.post(f"/basedata/entries/{patient.pk}/", {"action": "end", "end_reason": ""})
+    patient.refresh_from_db()
+    assert patient.active  # no reason, nothing changes
+    response = client.post(f"/basedata/entries/{patient.pk}/", {"action": "end", "end_reason": "解除矫正"})
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert not patient.active and patient.ended_by == users["grid1"] and patient.end_reason == "解除矫正"
