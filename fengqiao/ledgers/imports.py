@@ -18,10 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
+from fengqiao import clock as wallclock
 from fengqiao.accounts.scoping import visible_cases
 from fengqiao.cases import actions as case_actions
-from fengqiao.cases.codes import Category, Channel
-from fengqiao.cases.models import Case
+from fengqiao.cases.codes import Category, Channel, Status
+from fengqiao.cases.models import Case, TimelineEntry
 from fengqiao.cases.schemas import CaseIn
 from fengqiao.cases.workflow import ActionRefused
 from fengqiao.errors import FieldError
@@ -44,7 +45,8 @@ class RowError:
 
 class ImportRejected(Exception):
     def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} errors")
+        shown = "; ".join(f"row {e.row} {e.column}: {e.reason}" for e in errors[:5])
+        super().__init__(f"{len(errors)} errors ({shown})")
         self.errors = errors
 
 
@@ -92,6 +94,15 @@ def _open_petition(case: Case, fields: dict, user) -> None:
     petitions.register(case, user)
 
 
+# Columns of a historical ledger (cases only): read by the bulk path (ledgers.bulk), which can
+# store a matter registered in the past and already settled.
+HISTORY = {
+    "登记时间": "reported_at",
+    "办理状态": "status",
+    "办结时间": "resolved_at",
+    "结案时间": "closed_at",
+}
+
 COMMON = {
     "事项编号": "number",
     "区划代码": "region_code",
@@ -111,6 +122,7 @@ LAYOUTS = {
             "标题": "title",
             "事项描述": "description",
             "发生时间": "occurred_at",
+            **HISTORY,
         },
         required=("事项描述", "区划代码"),
     ),
@@ -148,19 +160,19 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _read(file, layout: ImportLayout) -> list[tuple[int, dict]]:
+def _read(file, layout: ImportLayout, limit: int = MAX_ROWS) -> list[tuple[int, dict]]:
     """(row number in the sheet, {field key: cell value}) for every non-empty row."""
     try:
         book = open_workbook(file)
         try:
-            return _read_sheet(book.worksheets[0], layout)
+            return _read_sheet(book.worksheets[0], layout, limit)
         finally:
             book.close()
     except SpreadsheetRejected as refused:
         raise ImportRejected([RowError(0, "文件", refused.reason)]) from None
 
 
-def _read_sheet(sheet, layout: ImportLayout) -> list[tuple[int, dict]]:
+def _read_sheet(sheet, layout: ImportLayout, limit: int = MAX_ROWS) -> list[tuple[int, dict]]:
     rows = sheet_rows(sheet)
     header, header_row = None, 0
     for number, values in enumerate(rows, start=1):
@@ -182,8 +194,8 @@ def _read_sheet(sheet, layout: ImportLayout) -> list[tuple[int, dict]]:
         if all(_text(value) == "" for value in cells.values()):
             continue
         found.append((number, cells))
-        if len(found) > MAX_ROWS:
-            raise ImportRejected([RowError(number, "文件", f"一次最多导入 {MAX_ROWS} 行,请分批导入")])
+        if len(found) > limit:
+            raise ImportRejected([RowError(number, "文件", f"一次最多导入 {limit} 行,请分批导入")])
     if not found:
         raise ImportRejected([RowError(header_row + 1, layout.required[0], "表中没有数据")])
     return found
@@ -307,9 +319,15 @@ def _client_id(ledger: str, submission: CaseIn) -> uuid.UUID:
 # ------------------------------------------------------------------------------------ importing
 
 
-def import_ledger(ledger: str, file, user, ip: str | None = None) -> ImportResult:
-    """Import every row of the sheet or none; ImportRejected lists every problem found."""
+def import_ledger(ledger: str, file, user, ip: str | None = None, bulk: bool = False) -> ImportResult:
+    """Import every row of the sheet or none; ImportRejected lists every problem found. With
+    `bulk` (the cases ledger only) the rows are written set-based by ledgers.bulk: up to
+    bulk.BULK_MAX_ROWS rows, historical ones included, the same checks and the same result."""
     layout = LAYOUTS[ledger]
+    if bulk and ledger == "cases":
+        from .bulk import import_ledger_bulk
+
+        return import_ledger_bulk(ledger, file, user, ip)
     rows = _read(file, layout)
     if layout.importer is not None:
         return layout.importer(rows, user, ip)
@@ -326,6 +344,11 @@ def import_ledger(ledger: str, file, user, ip: str | None = None) -> ImportResul
                 errors.append(RowError(number, layout.column_of("number"), "系统中没有此编号(新事项请留空)"))
             continue
         submission, fields, problems = _submission(cells, layout)
+        problems += [
+            (key, "历史事项(登记时间、办理状态、办结/结案时间)请选择“批量导入历史台账”")
+            for key in HISTORY.values()
+            if _text(cells.get(key))
+        ]
         seen = set()
         for key, reason in problems:
             if key not in seen:
@@ -338,13 +361,13 @@ def import_ledger(ledger: str, file, user, ip: str | None = None) -> ImportResul
         raise ImportRejected(errors)
     with transaction.atomic():
         for number, submission, fields in pending:
-            _create(number, submission, fields, layout, user, ip, result, errors)
+            _create(ledger, number, submission, fields, layout, user, ip, result, errors)
         if errors:
             raise ImportRejected(errors)  # leaving the block rolls back every row written so far
     return result
 
 
-def _create(number, submission, fields, layout, user, ip, result, errors) -> None:
+def _create(ledger, number, submission, fields, layout, user, ip, result, errors) -> None:
     try:
         with transaction.atomic():
             case, created = case_actions.create_case(submission.to_intake(), actor=user, ip=ip)
@@ -353,6 +376,7 @@ def _create(number, submission, fields, layout, user, ip, result, errors) -> Non
                 return
             if layout.after is not None:
                 layout.after(case, fields, user)
+            imported_entry(case, user, ledger, number, ip=ip).save(force_insert=True)
     except FieldError as error:
         errors.append(RowError(number, layout.column_of(error.field), _intake_reason(error.reason)))
         return
@@ -365,6 +389,22 @@ def _create(number, submission, fields, layout, user, ip, result, errors) -> Non
         errors.append(RowError(number, "—", "保存时与其他操作冲突,请重新导入"))
         return
     result.created.append(case.number)
+
+
+def imported_entry(case: Case, user, ledger: str, sheet_row: int, at=None, ip=None) -> TimelineEntry:
+    """The timeline entry saying which ledger row a case came from (both import paths write it)."""
+    from .layouts import LEDGERS
+
+    settled = "" if case.status == Status.REPORTED else f",台账记载:{Status(case.status).label}"
+    return TimelineEntry(
+        case=case,
+        at=at or wallclock.now(),
+        actor=user if user is not None and getattr(user, "is_authenticated", False) else None,
+        kind="imported",
+        note=f"由《{LEDGERS[ledger].title}》第 {sheet_row} 行导入{settled}",
+        data={"ledger": ledger, "row": sheet_row},
+        ip=ip,
+    )
 
 
 def _intake_reason(reason: str) -> str:
