@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from fengqiao import clock as wallclock
@@ -69,33 +70,95 @@ class SweepResult:
     others: dict = field(default_factory=dict)
 
 
-def sweep(at: datetime | None = None) -> SweepResult:
+def sweep(
+    at: datetime | None = None, part: tuple[int, int] | None = None, others: bool = True
+) -> SweepResult:
+    """Sweep as of `at` (default now). `part=(k, n)`: only the cases whose id is k modulo n, so that
+    n processes (`fengqiao sweep --workers n`) share the work without waiting on each other's locks;
+    `others=False` leaves out the other apps' SWEEPERS (the command runs them once, not per worker)."""
     at = at or wallclock.now()
     result = SweepResult()
-    seen: set[int] = set()
     cache: dict = {}  # limits and centres, for the whole sweep
     running = Clock.objects.filter(outcome=Clock.Outcome.RUNNING)
+    if part is not None:
+        k, n = part
+        running = running.annotate(_part=F("case_id") % n).filter(_part=k)
+    # Each query walks its partial index (clock_running_due, clock_yellow_pending) from where its
+    # previous batch ended: a cursor on (time, id). A clock the sweep has dealt with is no longer
+    # running (or no longer waiting for its yellow card) and drops out of its query anyway; the
+    # cursor steps past the ones whose cases another process holds locked, so each batch query
+    # costs the same however many batches came before it.
+    due_after = yellow_after = None
     while True:
-        due = running.filter(due_at__lte=at).exclude(case_id__in=seen).order_by("due_at")
-        yellow = running.filter(yellow_carded_at__isnull=True, yellow_at__lte=at).exclude(case_id__in=seen)
-        batch = list(
-            dict.fromkeys(
-                [
-                    *due.values_list("case_id", flat=True)[:BATCH],
-                    *yellow.order_by("yellow_at").values_list("case_id", flat=True)[:BATCH],
-                ]
+        due = running.filter(due_at__lte=at)
+        if due_after is not None:
+            due = due.filter(Q(due_at__gt=due_after[0]) | Q(due_at=due_after[0], id__gt=due_after[1]))
+        yellow = running.filter(yellow_carded_at__isnull=True, yellow_at__lte=at)
+        if yellow_after is not None:
+            yellow = yellow.filter(
+                Q(yellow_at__gt=yellow_after[0]) | Q(yellow_at=yellow_after[0], id__gt=yellow_after[1])
             )
+        due_rows = list(due.order_by("due_at", "id").values_list("due_at", "id", "case_id")[:BATCH])
+        yellow_rows = list(
+            yellow.order_by("yellow_at", "id").values_list("yellow_at", "id", "case_id")[:BATCH]
         )
+        if due_rows:
+            due_after = due_rows[-1][:2]
+        if yellow_rows:
+            yellow_after = yellow_rows[-1][:2]
+        batch = list(dict.fromkeys(row[2] for row in [*due_rows, *yellow_rows]))
         if not batch:
-            for name, function in SWEEPERS:
-                result.others[name] = function(at)
+            if others:
+                for name, function in SWEEPERS:
+                    result.others[name] = function(at)
             return result
-        seen.update(batch)
         with transaction.atomic():
             locked = Case.objects.filter(pk__in=batch)
             if connection.features.has_select_for_update_skip_locked:
                 locked = locked.select_for_update(skip_locked=True)
             _sweep_batch(list(locked), at, result, cache)
+
+
+def sweep_parallel(at: datetime | None = None, workers: int = 2) -> SweepResult:
+    """The sweep in `workers` processes at once (PostgreSQL): each forked worker sweeps its own
+    share of the cases (case id modulo workers, see sweep(part=…)) in its own connection, then the
+    other apps' SWEEPERS run once here. The same rows as one sweep: every batch still locks its
+    cases with SKIP LOCKED, so this also stays safe beside other sweeps. With one worker, or on a
+    database without SKIP LOCKED (SQLite has a single writer), it is sweep(at)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    at = at or wallclock.now()
+    if workers <= 1 or not connection.features.has_select_for_update_skip_locked:
+        return sweep(at)
+    connections.close_all()  # the children must not share this process's sockets
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        parts = pool.starmap(_sweep_part, [(at, (k, workers)) for k in range(workers)])
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    result = SweepResult()
+    for part in parts:
+        for name in ("escalated", "flagged_overdue", "cards", "cases"):
+            setattr(result, name, getattr(result, name) + part[name])
+    for name, function in SWEEPERS:
+        result.others[name] = function(at)
+    return result
+
+
+def _sweep_part(at: datetime, part: tuple[int, int]) -> dict:
+    from django.db import connections
+
+    try:
+        result = sweep(at, part=part, others=False)
+    finally:
+        connections.close_all()
+    return {name: getattr(result, name) for name in ("escalated", "flagged_overdue", "cards", "cases")}
 
 
 def _next_event(case: Case, at: datetime) -> tuple[str, Clock] | None:
@@ -319,6 +382,32 @@ def _simple(case: Case, events: list[tuple[str, Clock]]) -> bool:
     return kind == "yellow" or (_can_rise(case, clock) and not case.urgent)
 
 
+def _rises_into_due(case: Case, clock: Clock, at: datetime, batch: Batch) -> bool:
+    """Whether escalating the case from the moment `clock` ran out would start a clock that is
+    already due or past its yellow threshold at `at` (a late sweep), which the per-case path would
+    go on to. The same limits escalate() -> clocks.start() would use, from the cached rules: a
+    handle and an accept clock at the next level, held by its centre (the batch path takes only
+    non-urgent non-petitions, whose new clocks are exactly these two)."""
+    level = next_level(case.level)
+    centre = batch.centre_for(case.region_id, level)
+    risen = _Risen(case.category, level, case.risk)
+    start = clock.due_at
+    for stage in (Clock.Stage.HANDLE, Clock.Stage.ACCEPT):
+        limit = clocks._limit(risen, stage, centre.pk if centre else None, start, batch)
+        if min(limit.yellow(start), limit.due(start)) <= at:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Risen:
+    """What clocks._limit reads of a case, as it will be one level up."""
+
+    category: str
+    level: str
+    risk: int
+
+
 def _sweep_batch(cases: list[Case], at: datetime, result: SweepResult, cache: dict | None = None) -> None:
     """Sweep the locked `cases`: the simple ones set-based, the rest one by one."""
     cache = {} if cache is None else cache
@@ -336,16 +425,9 @@ def _sweep_batch(cases: list[Case], at: datetime, result: SweepResult, cache: di
             slow.append(case)
             continue
         kind, clock = events[0]
-        if kind == "red":
-            # The per-case path would go on to the new clocks: if one is already due (a late
-            # sweep), do the whole case that way instead. The due times depend only on the rules.
-            # A trial on a copy, with no clocks to stop: only its new clocks are looked at.
-            trial = Batch({}, cache)
-            copy = Case(**{f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields})
-            escalate(copy, None, at=clock.due_at, automatic=True, batch=trial)
-            if any(_events(copy, [new], at) for new in trial.new_clocks):
-                slow.append(case)
-                continue
+        if kind == "red" and _rises_into_due(case, clock, at, batch):
+            slow.append(case)  # a late sweep: the per-case path goes on to the new clocks
+            continue
         _apply(case, kind, clock, at, result, batch)
         result.cases += 1
         batch.cases.append(case)

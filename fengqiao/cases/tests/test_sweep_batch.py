@@ -84,14 +84,37 @@ class _Rollback(Exception):
     pass
 
 
-def _run_sweeps() -> list:
+def _whole(moment):
+    return sweeping.sweep(moment)
+
+
+def _in_parts(moment, parts=2):
+    """What `fengqiao sweep --workers 2` does, one share after the other in this process."""
+    totals = [0, 0, 0, 0]
+    for k in range(parts):
+        result = sweeping.sweep(moment, part=(k, parts), others=False)
+        for i, value in enumerate((result.escalated, result.flagged_overdue, result.cards, result.cases)):
+            totals[i] += value
+    return sweeping.SweepResult(*totals)
+
+
+def _run_sweeps(run=_whole) -> list:
     results = []
     # Handling limits turn yellow; a timely sweep as they run out; a late one long after.
     for moment in (T0 + 6 * DAY, T0 + 7 * DAY + MINUTE, T0 + 30 * DAY):
         with time_machine.travel(moment + MINUTE, tick=False):
-            result = sweeping.sweep(moment)
+            result = run(moment)
         results.append((result.escalated, result.flagged_overdue, result.cards, result.cases))
     return results
+
+
+# The batch path as the command runs it, in small batches (each query's cursor steps over cases
+# whose clocks run out at the very same moment, by id) and in two shares as two workers would.
+VARIANTS = {
+    "one batch": (_whole, sweeping.BATCH),
+    "batches of 2": (_whole, 2),
+    "two shares of the cases (--workers 2)": (_in_parts, 3),
+}
 
 
 @pytest.mark.django_db
@@ -129,13 +152,18 @@ def test_the_batch_path_writes_what_the_per_case_path_writes(make_case, act, use
         reference_calls, calls["per_case"] = calls["per_case"], 0
         raise _Rollback
 
-    batched_results = _run_sweeps()
-    batched = _snapshot()
-    assert batched_results == reference_results
-    for table in reference:
-        assert batched[table] == reference[table], table
-    # The batch path really carried the common cases, and the rest still went one by one.
-    assert 0 < calls["per_case"] < reference_calls
+    for variant, (run, batch) in VARIANTS.items():
+        with pytest.raises(_Rollback), transaction.atomic(), monkeypatch.context() as patched:
+            patched.setattr(sweeping, "BATCH", batch)
+            batched_results = _run_sweeps(run)
+            batched = _snapshot()
+            variant_calls, calls["per_case"] = calls["per_case"], 0
+            raise _Rollback
+        assert batched_results == reference_results, variant
+        for table in reference:
+            assert batched[table] == reference[table], (variant, table)
+        # The batch path really carried the common cases, and the rest still went one by one.
+        assert 0 < variant_calls < reference_calls, variant
     kinds = {kind for _, _, _, kind, _, _ in batched["timeline"]}
     assert {"yellow_card", "red_card", "overdue", "escalate"} <= kinds
     assert any(state == "withdrawn" for _, _, state, _ in batched["assignments"])
