@@ -84,3 +84,16 @@ class TextBand(models.Model):
 class TextSignature(models.Model):
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="+")
     hashvalues = models.BinaryField()
+
+
+class RoutingVersion(models.Model):
+    """One row whose token changes (to a random number) whenever the routing rules or the units
+    change: database triggers on triage_routingrule and accounts_unit write it, so bulk writes,
+    admin edits and other processes' edits all count. routing.py keeps the rules and units in memory
+    per process and reads this token once per routing decision to know they are still current."""
+
+    token = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "分流规则版本"
+        verbose_name_plural = "分流规则版本"

@@ -36,11 +36,19 @@ def shingles(text: str, size: int = 3) -> list[bytes]:
     return [cleaned[i : i + size].encode() for i in range(len(cleaned) - size + 1)]
 
 
+_SEED = 20261122
+# The permutations depend only on the seed: drawn once per process (drawing them is most of the
+# cost of a MinHash), then handed to every signature, which stays what MinHash(seed=_SEED) gives.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED)
+
+
 def signature(text: str) -> np.ndarray | None:
     grams = shingles(text)
     if not grams:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=20261122)
+    minhash = MinHash(
+        num_perm=NUM_PERM, seed=_SEED, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
+    )
     minhash.update_batch(grams)
     return minhash.hashvalues.astype(np.uint64)
 
@@ -122,3 +130,107 @@ def link(case: Case, related: list[tuple[int, str, float]]) -> list[str]:
     )
     numbers = dict(Case.objects.filter(pk__in={other for other, _, _ in related}).values_list("pk", "number"))
     return sorted(set(numbers.values()))
+
+
+# ------------------------------------------------------------------------------ at intake
+#
+# find_related, link and index_text above are the definition, in the ORM. Intake runs relate()
+# below: the same lookups and writes as three or four hand-written statements (the ORM built
+# eight, and its Python cost was most of de-duplication's time at a million stored cases).
+# tests/test_related_fast.py runs both on the same data and compares what they find and store.
+
+_FIND = """
+SELECT * FROM (
+    SELECT p.case_id, 'same_parties' AS reason, c.number, CAST(NULL AS {blob}) AS hashvalues
+    FROM cases_party p JOIN cases_case c ON c.id = p.case_id
+    WHERE p.person_id IN ({people}) AND p.case_id <> %s
+    ORDER BY c.reported_at DESC LIMIT {limit}
+) AS parties
+UNION ALL
+SELECT * FROM (
+    SELECT c.id, 'same_place', c.number, CAST(NULL AS {blob})
+    FROM cases_case c
+    WHERE c.category = %s AND c.{place} = %s AND c.reported_at >= %s AND c.id <> %s
+    ORDER BY c.reported_at DESC LIMIT {limit}
+) AS place
+UNION ALL
+SELECT s.case_id, 'same_matter', c.number, s.hashvalues
+FROM triage_textsignature s JOIN cases_case c ON c.id = s.case_id
+WHERE s.case_id IN (
+    SELECT b.case_id FROM triage_textband b
+    WHERE b.band IN ({bands}) AND b.county = %s AND b.reported_at >= %s AND b.case_id <> %s
+    LIMIT 200
+)
+"""
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def relate(case: Case, person_ids: list[int], hashvalues: np.ndarray | None) -> list[str]:
+    """find_related + link + index_text in as few statements as they allow: one lookup, one insert
+    of the links, one of the signature and one of its bands. Returns the related case numbers."""
+    from django.db import connection
+    from django.utils import timezone
+
+    adapt = connection.ops.adapt_datetimefield_value
+    blob = "bytea" if connection.vendor == "postgresql" else "blob"
+    case_bands = bands(hashvalues) if hashvalues is not None else []
+    place, where = ("grid_code", case.grid_code) if case.grid_code else ("region_code", case.region_id)
+    params = []
+    sql = _FIND
+    if not person_ids:  # no parties: the branch must find nothing (an empty IN list is not SQL)
+        sql = sql.replace("p.person_id IN ({people}) AND", "1 = 0 AND")
+    else:
+        params += list(person_ids)
+    params += [case.pk]
+    params += [case.category, where, adapt(case.reported_at - timedelta(days=PLACE_WINDOW_DAYS)), case.pk]
+    if not case_bands:
+        sql = sql.replace("b.band IN ({bands}) AND", "1 = 0 AND")
+    params += case_bands
+    params += [case.region_id[:6], adapt(case.reported_at - timedelta(days=TEXT_WINDOW_DAYS)), case.pk]
+    sql = sql.format(
+        blob=blob,
+        people=_placeholders(len(person_ids)),
+        bands=_placeholders(len(case_bands)),
+        limit=MAX_LINKS,
+        place=place,
+    )
+    found: dict[tuple[int, str], float] = {}
+    numbers: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for other, reason, number, stored in cursor.fetchall():
+            numbers[other] = number
+            if stored is None:
+                found[(other, reason)] = 1.0
+                continue
+            score = similarity(hashvalues, np.frombuffer(bytes(stored), dtype=np.uint64))
+            if score >= SIMILARITY:
+                found[(other, reason)] = round(score, 3)
+        ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))[: MAX_LINKS * 3]
+        now = adapt(timezone.now())
+        if ranked:
+            cursor.execute(
+                "INSERT INTO cases_caselink (case_id, other_id, reason, score, created_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(ranked))
+                + " ON CONFLICT DO NOTHING",
+                [
+                    value
+                    for (other, reason), score in ranked
+                    for value in (case.pk, other, reason, score, now)
+                ],
+            )
+        if hashvalues is not None:
+            cursor.execute(
+                "INSERT INTO triage_textsignature (case_id, hashvalues) VALUES (%s, %s)",
+                [case.pk, hashvalues.tobytes()],
+            )
+            county, reported = case.region_id[:6], adapt(case.reported_at)
+            cursor.execute(
+                "INSERT INTO triage_textband (case_id, band, county, reported_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s)"] * len(case_bands)),
+                [value for band in case_bands for value in (case.pk, band, county, reported)],
+            )
+    return sorted({numbers[other] for (other, _), _ in ranked})

@@ -7,7 +7,7 @@ names the rule that fired and why.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db import connection
 
 from fengqiao.accounts.models import Unit
 from fengqiao.cases.codes import DEFAULT_TRACK, LEVEL_ORDER, REGION_KIND_LEVEL, Category
@@ -108,18 +108,62 @@ def _region_at(region_code: str, level: str) -> str:
     return region_code_at(region_code, level)
 
 
+class _Memory:
+    """The routing rules (all active ones, by category) and the active units (by region code,
+    filled lazily) of this process, valid while the routing version token is unchanged: a
+    trigger gives the token a new random value on any write to the rules or the units, so an
+    admin's edit takes effect at the next decision in every process (see models.RoutingVersion)."""
+
+    _UNSET = object()
+
+    def __init__(self):
+        self.token = self._UNSET
+        self.rules: dict[str, list] | None = None
+        self.units: dict[str, list[Unit]] = {}
+
+    def check(self) -> None:
+        """One small read per routing decision; drop everything when the token moved."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT token FROM triage_routingversion WHERE id = 1")
+            row = cursor.fetchone()
+        token = row[0] if row else None
+        if token != self.token:
+            self.token, self.rules, self.units = token, None, {}
+
+    def rules_for(self, category: str) -> list:
+        if self.rules is None:
+            from .models import RoutingRule
+
+            rules: dict[str, list] = {}
+            for rule in RoutingRule.objects.filter(active=True).order_by("pk"):
+                rules.setdefault(rule.category, []).append(rule)
+            self.rules = rules
+        return self.rules.get(category, [])
+
+    def units_at(self, codes: list[str]) -> list[Unit]:
+        missing = [code for code in dict.fromkeys(codes) if code not in self.units]
+        if missing:
+            found: dict[str, list[Unit]] = {code: [] for code in missing}
+            for unit in Unit.objects.filter(region_id__in=missing, active=True).select_related("region"):
+                found[unit.region_id].append(unit)
+            self.units.update(found)
+        return [unit for code in dict.fromkeys(codes) for unit in self.units[code]]
+
+
+_memory = _Memory()
+
+
 def find_unit(region_code: str, level: str, department: str = "", kind: str = "") -> Unit | None:
     """The unit of `department` (and `kind`) serving the place at `level`, or the nearest one
-    above it; with no department, the governance centre at that level. One query for all levels."""
+    above it; with no department, the governance centre at that level. From memory (route()
+    checks it is current); a lookup only for region codes not seen since the last change."""
     start = LEVEL_ORDER.index(level)
     codes = [_region_at(region_code, candidate) for candidate in LEVEL_ORDER[start:]]
-    units = Unit.objects.filter(region_id__in=set(codes), active=True).select_related("region")
+    units = _memory.units_at(codes)
     if department:
-        units = units.filter(department=department)
-        if kind:
-            units = units.filter(kind=kind)
+        units = [unit for unit in units if unit.department == department and (not kind or unit.kind == kind)]
     else:
-        units = units.filter(kind=Unit.Kind.CENTRE)
+        units = [unit for unit in units if unit.kind == Unit.Kind.CENTRE]
     found = sorted(units, key=lambda unit: (codes.index(unit.region_id), unit.kind, unit.code))
     return found[0] if found else None
 
@@ -131,15 +175,14 @@ def _applicable_rules(category: str, region_code: str):
         for digits in region_codes.KIND_DIGITS.values()
         if digits <= len(prefix)
     }
-    from .models import RoutingRule
-
-    rules = RoutingRule.objects.filter(
-        Q(region__isnull=True) | Q(region_id__in=ancestors), category=category, active=True
-    )
+    rules = [
+        rule for rule in _memory.rules_for(category) if rule.region_id is None or rule.region_id in ancestors
+    ]
     return sorted(rules, key=lambda rule: (-len(rule.region_id or ""), rule.priority, rule.pk))
 
 
 def route(category: str, region_code: str, region_kind: str) -> Route:
+    _memory.check()
     rules = _applicable_rules(category, region_code)
     place_level = REGION_KIND_LEVEL[region_kind]
     if not rules:

@@ -51,10 +51,53 @@ def _earlier_between_parties(case: Case, person_ids: list[int]) -> int:
     return sum(1 for people in people_per_case.values() if len(people) >= needed)
 
 
+_AT_PLACE = "(SELECT count(*) FROM cases_case WHERE category = %s AND {place} = %s AND id <> %s)"
+_COUNTS = (
+    """
+SELECT
+    """
+    + _AT_PLACE
+    + """,
+    (SELECT count(DISTINCT c.id) FROM cases_case c JOIN cases_party p ON p.case_id = c.id
+     WHERE p.person_id IN ({people}) AND c.id <> %s AND c.category = 'petition'),
+    (SELECT count(*) FROM (
+        SELECT case_id FROM cases_party WHERE person_id IN ({people}) AND case_id <> %s
+        GROUP BY case_id HAVING count(DISTINCT person_id) >= %s) AS shared)
+"""
+)
+
+
+def intake_risk_signals(case: Case, person_ids: list[int], birth_dates: list[date]) -> risk.RiskSignals:
+    """risk_signals in one statement (the three counts as scalar subqueries), as intake runs it;
+    tests/test_related_fast.py checks that it gives what risk_signals gives."""
+    from django.db import connection
+
+    place, where = ("grid_code", case.grid_code) if case.grid_code else ("region_code", case.region_id)
+    if person_ids:
+        people = ", ".join(["%s"] * len(person_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _COUNTS.format(place=place, people=people),
+                [case.category, where, case.pk, *person_ids, case.pk, *person_ids, case.pk]
+                + [2 if len(set(person_ids)) >= 2 else 1],
+            )
+            at_place, petitions, between = cursor.fetchone()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + _AT_PLACE.format(place=place), [case.category, where, case.pk])
+            at_place, petitions, between = cursor.fetchone()[0], 0, 0
+    return risk.RiskSignals(
+        earlier_between_parties=between,
+        earlier_at_place=at_place,
+        earlier_petitions=petitions,
+        party_birth_dates=birth_dates,
+        party_ids=person_ids,
+        today=case.reported_at.date(),
+    )
+
+
 def assess(case: Case, person_ids: list[int], birth_dates: list[date]) -> Assessment:
     hashvalues = related.signature(case.description)
-    found = related.find_related(case, person_ids, hashvalues)
-    numbers = related.link(case, found)
-    related.index_text(case, hashvalues)
-    scored = risk.score(case.description, risk_signals(case, person_ids, birth_dates))
+    numbers = related.relate(case, person_ids, hashvalues)
+    scored = risk.score(case.description, intake_risk_signals(case, person_ids, birth_dates))
     return Assessment(related_numbers=numbers, risk=scored)
