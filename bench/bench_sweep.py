@@ -40,7 +40,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, bench_env, fengqiao, machine, process_cpu, wait_for_quiet  # noqa: E402
+from common import (  # noqa: E402
+    CLK_TCK,
+    ROOT,
+    bench_env,
+    fengqiao,
+    figure,
+    machine,
+    machine_cpu,
+    process_cpu,
+    tree,
+    wait_for_quiet,
+    write_figures,
+)
 from pg import Postgres  # noqa: E402
 
 HANDLE_DAYS, YELLOW_DAYS = 7, 5
@@ -109,6 +121,7 @@ def build_fixture(n: int, at: datetime, due_share: float, seed: float = 0.42) ->
     places = combos()
     started = time.perf_counter()
     with connection.cursor() as cursor:
+        restore = drop_indexes(cursor, ["cases_case", "cases_clock"])
         cursor.execute("SELECT coalesce(max(id), 0) FROM cases_case")
         (before,) = cursor.fetchone()
         cursor.execute("SELECT setseed(%s)", [seed])
@@ -181,6 +194,9 @@ def build_fixture(n: int, at: datetime, due_share: float, seed: float = 0.42) ->
             {"yellow": timedelta(days=YELLOW_DAYS), "last_sweep": at - gap, "before": before},
         )
         clocks_seconds = time.perf_counter() - started - cases_seconds
+        for statement in restore:
+            cursor.execute(statement)
+        index_seconds = time.perf_counter() - started - cases_seconds - clocks_seconds
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE cases_case")
         cursor.execute("VACUUM ANALYZE cases_clock")
@@ -189,8 +205,38 @@ def build_fixture(n: int, at: datetime, due_share: float, seed: float = 0.42) ->
         "gap_since_last_sweep_s": gap.total_seconds(),
         "insert_cases_s": round(cases_seconds, 1),
         "insert_clocks_s": round(clocks_seconds, 1),
-        "vacuum_analyze_s": round(time.perf_counter() - started - cases_seconds - clocks_seconds, 1),
+        "indexes_and_keys_s": round(index_seconds, 1),
+        "vacuum_analyze_s": round(
+            time.perf_counter() - started - cases_seconds - clocks_seconds - index_seconds, 1
+        ),
     }
+
+
+def drop_indexes(cursor, tables: list[str]) -> list[str]:
+    """Drop the tables' secondary indexes, unique and foreign-key constraints (the fixture's rows
+    go in without an index update and a key check per row); returns the statements that put them
+    back, set-based, after the load."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
+        "WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('f', 'u') ORDER BY contype",
+        [tables],
+    )
+    constraints = cursor.fetchall()
+    for table, name, _, _ in constraints:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    cursor.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+        "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisprimary",
+        [tables],
+    )
+    indexes = cursor.fetchall()
+    for name, _ in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    # dropped: foreign keys, then unique constraints; put back in the reverse order
+    return [definition for _, definition in indexes] + [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for table, name, definition, _ in reversed(constraints)
+    ]
 
 
 def counts(at: datetime) -> dict:
@@ -219,27 +265,37 @@ def counts(at: datetime) -> dict:
 
 
 def due_query_plans(at: datetime) -> dict:
-    """EXPLAIN ANALYZE of the sweep's two batch queries, first batch (nothing seen yet) and a later
-    one (5,000 cases already seen, as after ten batches)."""
+    """EXPLAIN ANALYZE of the sweep's two batch queries (fengqiao.cases.sweep.sweep), the first batch
+    and a later one (its cursor after the 5,000th due clock, as after ten batches)."""
     from django.db import connection
+    from django.db.models import Q
 
     from fengqiao.cases.models import Clock
     from fengqiao.cases.sweep import BATCH
 
-    plans = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT case_id FROM cases_clock WHERE outcome = 'running' AND due_at <= %s LIMIT 5000", [at]
+            "SELECT due_at, id, yellow_at FROM cases_clock WHERE outcome = 'running' AND due_at <= %s "
+            "ORDER BY due_at, id OFFSET 4999 LIMIT 1",
+            [at],
         )
-        later_seen = {row[0] for row in cursor.fetchall()}
-    for label, seen in (("first batch", set()), (f"after {len(later_seen)} cases seen", later_seen)):
+        later = cursor.fetchone()
+    plans = {}
+    for label, cursor_at in (("first batch", None), ("after 5,000 due clocks", later)):
         running = Clock.objects.filter(outcome=Clock.Outcome.RUNNING)
-        due = running.filter(due_at__lte=at).exclude(case_id__in=seen).order_by("due_at")
-        yellow = running.filter(yellow_carded_at__isnull=True, yellow_at__lte=at).exclude(case_id__in=seen)
+        due = running.filter(due_at__lte=at)
+        yellow = running.filter(yellow_carded_at__isnull=True, yellow_at__lte=at)
+        if cursor_at is not None:
+            due = due.filter(Q(due_at__gt=cursor_at[0]) | Q(due_at=cursor_at[0], id__gt=cursor_at[1]))
+            yellow = yellow.filter(
+                Q(yellow_at__gt=cursor_at[2]) | Q(yellow_at=cursor_at[2], id__gt=cursor_at[1])
+            )
         plans[label] = {
-            "due": due.values_list("case_id", flat=True)[:BATCH].explain(analyze=True),
-            "yellow": yellow.order_by("yellow_at")
-            .values_list("case_id", flat=True)[:BATCH]
+            "due": due.order_by("due_at", "id")
+            .values_list("due_at", "id", "case_id")[:BATCH]
+            .explain(analyze=True),
+            "yellow": yellow.order_by("yellow_at", "id")
+            .values_list("yellow_at", "id", "case_id")[:BATCH]
             .explain(analyze=True),
         }
     return plans
@@ -305,10 +361,13 @@ def time_other_sweepers() -> dict:
     return timings
 
 
-def timed_sweep(at: datetime, profile: bool):
+def timed_sweep(at: datetime, profile: bool, workers: int = 1, server_pid: int | None = None):
+    """sweep(at) in this process (workers=1) or sweep_parallel(at, workers) (forked workers): the
+    wall time, the CPU of this process and its workers, and the CPU of the whole PostgreSQL server
+    (every backend, the WAL writer, the checkpointer) when its postmaster is known."""
     from django.db import connection
 
-    from fengqiao.cases.sweep import sweep
+    from fengqiao.cases.sweep import sweep, sweep_parallel
 
     reset_statements()
     with connection.cursor() as cursor:
@@ -316,21 +375,153 @@ def timed_sweep(at: datetime, profile: bool):
         (backend,) = cursor.fetchone()
     quiet = wait_for_quiet(give_up_after=QUIET["give_up_after"])
     profiler = cProfile.Profile() if profile else None
+    server_cpu = server_cpu_s(server_pid)
+    machine_before = machine_cpu()
+    children = os.times()
     backend_cpu = process_cpu(backend) or 0.0
     cpu = time.process_time()
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    result = sweep(at)
+    result = sweep(at) if workers == 1 else sweep_parallel(at, workers)
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - started
+    python_s = time.process_time() - cpu
+    backend_s = (process_cpu(backend) or 0.0) - backend_cpu
+    server_cpu = server_cpu_s(server_pid) - server_cpu
+    busy, total = (after - before for after, before in zip(machine_cpu(), machine_before, strict=True))
+    done = os.times()
+    workers_s = done.children_user + done.children_system - children.children_user - children.children_system
     cpu = {
-        "python_s": round(time.process_time() - cpu, 2),
-        "postgres_backend_s": round((process_cpu(backend) or 0.0) - backend_cpu, 2),
+        # this process and (workers > 1) its forked workers, reaped when the pool closed
+        "python_s": round(python_s + workers_s, 2),
+        "postgres_backend_s": round(backend_s, 2),  # this process's own connection
+        "postgres_server_s": round(server_cpu, 2) if server_pid else None,  # every backend, WAL writer…
+        "machine_busy_share": round(busy / max(total, 1e-9), 3),
         "quiet_before": quiet,
     }
+    if connection.connection is None:  # sweep_parallel closed it before forking
+        connection.ensure_connection()
     return result, seconds, statements() | {"cpu": cpu}, profiler
+
+
+def server_cpu_s(postmaster: int | None) -> float:
+    """CPU seconds of the PostgreSQL server so far: its live processes, plus the backends that have
+    already exited (the postmaster reaps them: its children's CPU), so a worker's backend that
+    connects and leaves during the sweep is counted too."""
+    if not postmaster:
+        return 0.0
+    live = sum(cpu for pid in tree(postmaster) if (cpu := process_cpu(pid)) is not None)
+    try:
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return live
+    return live + (int(fields[13]) + int(fields[14])) / CLK_TCK
+
+
+def sql_ceiling(at: datetime, since: datetime) -> dict:
+    """The ceiling: the same kinds of rows written by hand-written, set-based SQL, in one
+    transaction rolled back at the end — each clock that ran out in (since, at] breached with a red
+    card, its case flagged overdue and raised a level to its place's centre with a new handle and
+    accept clock, three timeline entries and a notice to each member of the clock's unit; each
+    yellow threshold passed in (since, at] carded, with its timeline entry and notices. No rules,
+    calendars, templates or checks: what the database alone costs for those rows."""
+    from django.db import connection, transaction
+
+    from fengqiao.cases.actions import region_code_at
+
+    centres = {}
+    for code, _, _, _ in combos():
+        for level in ("town", "county", "city"):
+            centres[(code, level)] = None
+    from fengqiao.cases.actions import centre_for
+
+    by_region: dict = {}
+    for code, level in list(centres):
+        key = region_code_at(code, level)
+        if key not in by_region:
+            unit = centre_for(code, level)
+            by_region[key] = unit.pk if unit else None
+        centres[(code, level)] = by_region[key]
+    rows = [(code, level, unit) for (code, level), unit in centres.items() if unit is not None]
+    sql = """
+    WITH centre AS (
+        SELECT * FROM unnest(%(codes)s::text[], %(levels)s::text[], %(units)s::bigint[]) AS c(code, level, unit_id)
+    ), due AS (
+        UPDATE cases_clock c SET outcome = 'breached', stopped_at = c.due_at, red_carded_at = c.due_at
+        WHERE c.outcome = 'running' AND c.due_at <= %(at)s AND c.due_at > %(since)s
+        RETURNING c.id, c.case_id, c.unit_id, c.stage, c.due_at
+    ), red AS (
+        INSERT INTO cases_card (case_id, clock_id, unit_id, colour, stage, at)
+        SELECT case_id, id, unit_id, 'red', stage, due_at FROM due
+    ), risen AS (
+        UPDATE cases_case k SET
+            level = CASE k.level WHEN 'village' THEN 'town' WHEN 'town' THEN 'county' ELSE 'city' END,
+            handling_unit_id = centre.unit_id, escalations = k.escalations + 1, overdue = true,
+            status = 'accepted', deadline_at = due.due_at + interval '7 days', updated_at = now()
+        FROM due, centre
+        WHERE k.id = due.case_id AND centre.code = k.region_code
+          AND centre.level = CASE k.level WHEN 'village' THEN 'town' WHEN 'town' THEN 'county' ELSE 'city' END
+        RETURNING k.id, k.level, k.handling_unit_id, due.due_at
+    ), new_clocks AS (
+        INSERT INTO cases_clock (case_id, stage, level, unit_id, started_at, yellow_at, due_at, outcome, rule)
+        SELECT id, s.stage, level, handling_unit_id, due_at, due_at + s.yellow, due_at + s.due, 'running', 'ceiling'
+        FROM risen, (VALUES ('handle', interval '5 days', interval '7 days'),
+                            ('accept', interval '16 hours', interval '24 hours')) AS s(stage, yellow, due)
+    ), yellow AS (
+        UPDATE cases_clock c SET yellow_carded_at = c.yellow_at
+        WHERE c.outcome = 'running' AND c.yellow_carded_at IS NULL AND c.yellow_at <= %(at)s AND c.yellow_at > %(since)s
+        RETURNING c.id, c.case_id, c.unit_id, c.stage, c.yellow_at
+    ), yellow_cards AS (
+        INSERT INTO cases_card (case_id, clock_id, unit_id, colour, stage, at)
+        SELECT case_id, id, unit_id, 'yellow', stage, yellow_at FROM yellow
+    ), entries AS (
+        INSERT INTO cases_timelineentry (case_id, at, kind, note, data)
+        SELECT case_id, due_at, e.kind, e.note, jsonb_build_object('stage', stage, 'due_at', due_at)
+        FROM due, (VALUES ('red_card', '办理红牌超时'), ('overdue', ''), ('escalate', '超过办理时限,自动升级')) AS e(kind, note)
+        UNION ALL
+        SELECT case_id, yellow_at, 'yellow_card', '办理黄牌预警', jsonb_build_object('stage', stage) FROM yellow
+    ), told AS (
+        INSERT INTO notices_notice (recipient_id, kind, title, body, case_id, created_at)
+        SELECT u.id, t.kind, t.kind || ':' || t.case_id, '', t.case_id, now()
+        FROM (SELECT case_id, unit_id, 'red_card' AS kind FROM due
+              UNION ALL SELECT case_id, unit_id, 'yellow_card' FROM yellow) AS t
+        JOIN accounts_user u ON u.unit_id = t.unit_id AND u.is_active
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM due), (SELECT count(*) FROM risen), (SELECT count(*) FROM yellow),
+           (SELECT count(*) FROM told)
+    """
+
+    class Rollback(Exception):
+        pass
+
+    started = time.perf_counter()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "codes": [r[0] for r in rows],
+                    "levels": [r[1] for r in rows],
+                    "units": [r[2] for r in rows],
+                    "at": at,
+                    "since": since,
+                },
+            )
+            due, risen, yellow, told = cursor.fetchone()
+            seconds = time.perf_counter() - started
+            raise Rollback
+    except Rollback:
+        pass
+    return {
+        "seconds": round(seconds, 3),
+        "breached": due,
+        "escalated": risen,
+        "yellow": yellow,
+        "notices": told,
+    }
 
 
 def main() -> None:
@@ -349,6 +540,12 @@ def main() -> None:
         "--database-url", help="an existing, empty PostgreSQL database instead of a throw-away server"
     )
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1, 2],
+        help="sweep passes, each with this many worker processes (fengqiao sweep --workers), e.g. 1,2",
+    )
     parser.add_argument(
         "--quiet-wait",
         type=float,
@@ -393,81 +590,148 @@ def main() -> None:
             print(f"  yellow query plan ({label}):\n    " + short(plan["yellow"]))
 
         other_sweepers = time_other_sweepers()
-        first, first_s, first_statements, profiler = timed_sweep(at, args.profile)
-        report["first"] = {
-            "result": vars(first),
-            "seconds": round(first_s, 2),
-            "statements": first_statements,
-            "other_sweepers": json.loads(json.dumps(other_sweepers)),
-        }
-        print(f"  other apps' sweepers (included in the time): {other_sweepers}", flush=True)
-        report["after_first"] = counts(at)
-        print(
-            f"\n  first sweep: {vars(first)} in {first_s:.2f} s{' (under cProfile)' if args.profile else ''}",
-            flush=True,
-        )
-        second, second_s, second_statements, _ = timed_sweep(at, False)
-        report["second"] = {
-            "result": vars(second),
-            "seconds": round(second_s, 3),
-            "statements": second_statements,
-            "other_sweepers": json.loads(json.dumps(other_sweepers)),
-        }
-        report["after_second"] = counts(at)
-        unchanged = report["after_second"] == report["after_first"] and not (
-            second.escalated or second.cards or second.cases or second.flagged_overdue
-        )
-        report["second_run_changed_nothing"] = unchanged
-        print(f"  second sweep: {vars(second)} in {second_s:.3f} s; changed nothing: {unchanged}", flush=True)
+        gap = timedelta(days=HANDLE_DAYS) * args.due_share
+        report["runs"] = []
+        # Each pass sweeps the next slice of time: the clocks that ran out (and the yellow thresholds
+        # passed) in the `gap` after the previous pass's moment — the same amount of work each.
+        for index, workers in enumerate(args.workers):
+            moment = at + index * gap
+            before = counts(moment)
+            first, first_s, first_statements, profiler = timed_sweep(
+                moment, args.profile and index == 0, workers, pg.postmaster_pid() if pg else None
+            )
+            after_first = counts(moment)
+            second, second_s, second_statements, _ = timed_sweep(moment, False)
+            after_second = counts(moment)
+            unchanged = after_second == after_first and not (
+                second.escalated or second.cards or second.cases or second.flagged_overdue
+            )
+            run = {
+                "workers": workers,
+                "at": moment.isoformat(),
+                "before": before,
+                "first": {
+                    "result": vars(first),
+                    "seconds": round(first_s, 2),
+                    "statements": first_statements,
+                    "other_sweepers": json.loads(json.dumps(other_sweepers)),
+                    "profiled": bool(profiler),
+                },
+                "after_first": after_first,
+                "second": {
+                    "result": vars(second),
+                    "seconds": round(second_s, 3),
+                    "statements": second_statements,
+                },
+                "second_run_changed_nothing": unchanged,
+            }
+            report["runs"].append(run)
+            print(
+                f"\n  sweep at {moment.isoformat()} with {workers} worker(s): {vars(first)} in {first_s:.2f} s"
+                f"{' (under cProfile)' if profiler else ''}; CPU {first_statements['cpu']}",
+                flush=True,
+            )
+            print(f"  second sweep: {second_s:.3f} s; changed nothing: {unchanged}", flush=True)
+            print_run(run)
+            if profiler:
+                print_profile(profiler)
+        moment = at + len(args.workers) * gap
+        wait_for_quiet(give_up_after=QUIET["give_up_after"])
+        report["ceiling"] = sql_ceiling(moment, moment - gap)
+        print(f"\n  ceiling (hand-written set-based SQL, rolled back): {report['ceiling']}", flush=True)
     finally:
         if pg is not None:
             pg.stop()
     report["seconds"] = round(time.time() - started, 1)
-
-    before, after = report["before"], report["after_first"]
-    escalated = report["first"]["result"]["escalated"]
-    print(
-        "\n| cases | due (share) | yellow pending | escalated | cards | first sweep s | second sweep s | "
-        "statements (per escalated case) | second run changed nothing | due query on clock_running_due |"
-    )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
-    print(
-        f"| {before['cases']:,} | {before['due_clocks']:,} ({before['due_clocks'] / max(before['cases'], 1):.2%}) | "
-        f"{before['yellow_pending']:,} | {escalated:,} | {report['first']['result']['cards']:,} | "
-        f"{report['first']['seconds']:.1f} | {report['second']['seconds']:.2f} | "
-        f"{first_statements['calls']:,} ({first_statements['calls'] / max(escalated, 1):.1f}) | {unchanged} | {uses_index} |"
-    )
-    print(
-        f"\nrows written by the first sweep: clocks +{after['clocks'] - before['clocks']:,}, cards "
-        f"+{after['cards'] - before['cards']:,}, timeline +{after['timeline'] - before['timeline']:,}, notices "
-        f"+{after['notices'] - before['notices']:,}"
-    )
-    print(
-        f"PostgreSQL execution time in the first sweep: {first_statements['exec_ms'] / 1000:.2f} s of {first_s:.2f} s; "
-        f"CPU: this process (Python) {first_statements['cpu']['python_s']} s, its PostgreSQL backend "
-        f"{first_statements['cpu']['postgres_backend_s']} s; machine before: {first_statements['cpu']['quiet_before']}"
-    )
-    for row in first_statements["top"][:15]:
-        print(f"  {row['ms']:9.1f} ms {row['calls']:8,}x  {row['query'][:120]}")
-    if profiler:
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
-        text = out.getvalue()
-        print(
-            "\ncProfile of the first sweep, by own time:\n"
-            + text[text.find("   ncalls") :].replace(str(ROOT) + "/", "")
-        )
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(str(ROOT / "fengqiao"), 25)
-        text = out.getvalue()
-        print(
-            "cProfile of the first sweep, cumulative, fengqiao's code:\n"
-            + text[text.find("   ncalls") :].replace(str(ROOT) + "/", "")
-        )
     print(f"total {report['seconds']:.0f} s")
     if args.json:
-        args.json.write_text(json.dumps(report, indent=1, default=str))
+        write_figures(args.json, "sweep", figures(report, args), report=report)
         print(f"figures written to {args.json}")
+
+
+def figures(report: dict, args) -> list[dict]:
+    target = 10.0 if args.cases <= 1_000_000 else 30.0
+    size = f"{args.cases:,} cases, {args.due_share:.0%} due"
+    ceiling = report["ceiling"]
+    rows = []
+    for run in report["runs"]:
+        first = run["first"]
+        cpu = first["statements"]["cpu"]
+        note = (
+            f"{first['result']['escalated']:,} escalated, {first['result']['cards']:,} cards; CPU Python "
+            f"{cpu['python_s']} s, PostgreSQL server {cpu['postgres_server_s']} s; machine busy "
+            f"{cpu['machine_busy_share']:.0%} during, {cpu['quiet_before']['busy_share']:.0%} before; "
+            f"second run changed nothing: {run['second_run_changed_nothing']}"
+        )
+        rows.append(
+            figure(
+                f"sweep, {size}, {run['workers']} worker(s)",
+                first["seconds"],
+                "s",
+                target=f"< {target:.0f} s",
+                met=first["seconds"] < target,
+                ceiling_name="hand-written set-based SQL writing the same kinds of rows (rolled back)",
+                ceiling_value=ceiling["seconds"],
+                note=note,
+            )
+        )
+        escalated = max(first["result"]["escalated"], 1)
+        rows.append(
+            figure(
+                f"sweep CPU per escalated case, {size}, {run['workers']} worker(s)",
+                round(
+                    1000
+                    * (cpu["python_s"] + (cpu["postgres_server_s"] or cpu["postgres_backend_s"]))
+                    / escalated,
+                    3,
+                ),
+                "ms",
+                note="Python (all workers) + PostgreSQL server CPU, divided by the escalated cases "
+                "(each with about one yellow card beside it)",
+            )
+        )
+    return rows
+
+
+def print_run(run: dict) -> None:
+    before, after = run["before"], run["after_first"]
+    first = run["first"]
+    escalated = first["result"]["escalated"]
+    calls = first["statements"]["calls"]
+    print(
+        "| cases | due | yellow pending | escalated | cards | workers | first sweep s | second sweep s | "
+        "statements (per escalated case) | second run changed nothing |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print(
+        f"| {before['cases']:,} | {before['due_clocks']:,} | {before['yellow_pending']:,} | {escalated:,} | "
+        f"{first['result']['cards']:,} | {run['workers']} | {first['seconds']:.1f} | {run['second']['seconds']:.2f} | "
+        f"{calls:,} ({calls / max(escalated, 1):.1f}) | {run['second_run_changed_nothing']} |"
+    )
+    print(
+        f"rows written: clocks +{after['clocks'] - before['clocks']:,}, cards +{after['cards'] - before['cards']:,}, "
+        f"timeline +{after['timeline'] - before['timeline']:,}, notices +{after['notices'] - before['notices']:,}"
+    )
+    print(f"PostgreSQL execution time (pg_stat_statements): {first['statements']['exec_ms'] / 1000:.2f} s")
+    for row in first["statements"]["top"][:10]:
+        print(f"  {row['ms']:9.1f} ms {row['calls']:8,}x  {row['query'][:120]}")
+
+
+def print_profile(profiler) -> None:
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+    text = out.getvalue()
+    print(
+        "\ncProfile of the first sweep, by own time:\n"
+        + text[text.find("   ncalls") :].replace(str(ROOT) + "/", "")
+    )
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(str(ROOT / "fengqiao"), 30)
+    text = out.getvalue()
+    print(
+        "cProfile of the first sweep, cumulative, fengqiao's code:\n"
+        + text[text.find("   ncalls") :].replace(str(ROOT) + "/", "")
+    )
 
 
 if __name__ == "__main__":
