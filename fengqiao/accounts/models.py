@@ -161,7 +161,7 @@ class ApiToken(models.Model):
     @classmethod
     def authenticate(cls, raw: str):
         """The active user holding this token, or None."""
-        token = cls.objects.usable().select_related("user").filter(digest=_digest(raw)).first()
+        token = cls.objects.usable().select_related("user__region").filter(digest=_digest(raw)).first()
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()

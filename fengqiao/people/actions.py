@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from . import crypto
 from .masking import may_unmask
-from .models import AccessLog, Person
+from .models import AccessLog, Person, name_to_pinyin
 from .validation import InvalidPersonalData, normalise_id_number, normalise_phone
 
 REVEALABLE_FIELDS = ("id_number", "phone")
@@ -61,6 +61,111 @@ def find_or_create_person(
         if changed:
             person.save(update_fields=[*changed, "updated_at"])
         return person
+
+
+def find_or_create_people(
+    details: list[tuple[str, str, str]], region_code: str | None = None
+) -> list[Person]:
+    """find_or_create_person for each (name, phone, id_number) in order, with the same answers,
+    in a few statements: one SELECT for every party's candidates, one INSERT for the new people.
+
+    The parties of one intake are matched against the rows found and against each other, exactly
+    as one call after the other would (a later party finds a person an earlier one filed or
+    completed). If another transaction files one of the same ID numbers in between, the batch is
+    abandoned (its savepoint rolled back) and the parties go through find_or_create_person one by
+    one, which takes the other record as before."""
+    if not details:
+        return []
+    wanted = []
+    for name, phone, id_number in details:
+        name = (name or "").strip()
+        id_number = normalise_id_number(id_number) if (id_number or "").strip() else ""
+        phone = normalise_phone(phone) if (phone or "").strip() else ""
+        id_hash = crypto.lookup_hash("id", id_number) if id_number else None
+        phone_hash = crypto.lookup_hash("phone", phone) if phone else None
+        wanted.append((name, id_number, phone, id_hash, phone_hash))
+
+    with transaction.atomic():
+        id_hashes = {w[3] for w in wanted if w[3]}
+        pairs = {(w[0], w[4]) for w in wanted if w[4] and w[0]}
+        condition = Q(pk__in=[])
+        if id_hashes:
+            condition |= Q(id_number_hash__in=id_hashes)
+        if pairs:
+            condition |= Q(name__in={n for n, _ in pairs}, phone_hash__in={h for _, h in pairs})
+        # Known rows in pk order; people filed by this batch come after them, in filing order
+        # (the order their primary keys will take).
+        known = (
+            list(Person.objects.select_for_update().filter(condition).order_by("pk"))
+            if (id_hashes or pairs)
+            else []
+        )
+        new: list[Person] = []
+        changed: dict[int, set[str]] = {}
+        result = []
+        for name, id_number, phone, id_hash, phone_hash in wanted:
+            person = _match_in(known, name, id_hash, phone_hash)
+            if person is None:
+                if not name:
+                    raise InvalidPersonalData("name", "a name is needed to file a new person")
+                person = Person(name=name, region_id=region_code)
+                person.set_id_number(id_number)
+                person.set_phone(phone)
+                person.name_pinyin = name_to_pinyin(person.name)  # what save() sets; bulk_create skips it
+                new.append(person)
+                known.append(person)
+                result.append(person)
+                continue
+            fields = []
+            if id_number and not person.id_number_hash:
+                person.set_id_number(id_number)
+                fields += ["id_number_encrypted", "id_number_hash"]
+            if phone and not person.phone_hash:
+                person.set_phone(phone)
+                fields += ["phone_encrypted", "phone_hash"]
+            if region_code and not person.region_id:
+                person.region_id = region_code
+                fields.append("region")
+            if name and not person.name:
+                person.name = name
+                person.name_pinyin = name_to_pinyin(name)
+                fields.append("name")
+            if fields and person.pk is not None:
+                changed.setdefault(person.pk, set()).update(fields)
+            result.append(person)
+        if new:
+            try:
+                with transaction.atomic():
+                    Person.objects.bulk_create(new)
+            except IntegrityError:
+                if not any(person.id_number_hash for person in new):
+                    raise
+                # Someone filed one of these ID numbers in between: the one-by-one path finds it
+                # (nothing of this batch was written; the rows in memory are dropped).
+                return [
+                    find_or_create_person(name, phone=phone, id_number=id_number, region_code=region_code)
+                    for name, phone, id_number in details
+                ]
+        for person in {id(p): p for p in result if p.pk in changed}.values():
+            person.save(update_fields=[*changed[person.pk], "updated_at"])
+        return result
+
+
+def _match_in(known: list[Person], name: str, id_hash: str | None, phone_hash: str | None) -> Person | None:
+    """_match over rows in memory (in primary-key order)."""
+    if id_hash:
+        for person in known:
+            if person.id_number_hash == id_hash:
+                return person
+    if phone_hash and name:
+        for person in known:
+            if (
+                person.name == name
+                and person.phone_hash == phone_hash
+                and (not id_hash or person.id_number_hash in (None, id_hash))
+            ):
+                return person
+    return None
 
 
 def _match(name: str, id_hash: str | None, phone_hash: str | None) -> Person | None:
