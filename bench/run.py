@@ -222,6 +222,7 @@ def run_one(benchmark: Benchmark, out: Path, size, quick, extra, timeout, quiet_
         record["quiet_before"] = wait_for_quiet(give_up_after=quiet_wait)
     record["load_before"] = [round(x, 2) for x in os.getloadavg()]
     record["started"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    record["commit"] = git_commit()
     cpu0, wall0 = children_cpu(), time.perf_counter()
     print(f"== {benchmark.name}: {record['command']}", flush=True)
     with open(out / f"{benchmark.name}.log", "w") as log:
@@ -319,6 +320,12 @@ def render_table(run: dict, results: dict[str, dict], order: list[str] | None = 
     for name in names:
         record, data = records.get(name, {}), results.get(name)
         status = record.get("status") or ("ok" if data else "not run")
+        if not record and data is None:
+            script = BY_NAME[name].script if name in BY_NAME else ""
+            if not (BENCH / script).is_file():
+                status, record = "missing", {"detail": f"bench/{script} does not exist yet"}
+            else:
+                record = {"detail": f"bench/{script} exists; not run into this results directory yet"}
         if data is not None and not isinstance(data.get("figures"), list):
             status, record = (
                 "no-figures",
@@ -372,7 +379,7 @@ def render_table(run: dict, results: dict[str, dict], order: list[str] | None = 
                     name,
                     status,
                     f"`{record['command']}`" if record.get("command") else "—",
-                    record.get("started") or "—",
+                    " ".join(x for x in (record.get("started"), record.get("commit")) if x) or "—",
                     number(record.get("wall_s")),
                     number(record.get("cpu_s")),
                     load_text(record, data or {}),
@@ -390,13 +397,14 @@ def render_table(run: dict, results: dict[str, dict], order: list[str] | None = 
         "(or `--from-json DIR` to rebuild from saved results). Ratio = value ÷ ceiling, the ceiling measured "
         "in the same run on the same machine: for a rate above 1× is faster than the ceiling, for a time "
         "above 1× is slower. The machine has 2 cores shared with other work: the load column is the "
-        "1-minute load average before → after each script; prefer the CPU figures in the notes._",
+        "1-minute load average before → after each script; prefer the CPU figures in the notes. Each "
+        "benchmark's row is its latest run (its date and commit in the second table)._",
         "",
         "| benchmark | figure | value | ceiling | ceiling value | ratio | target | met | note |",
         "|---|---|---:|---|---:|---:|---|---|---|",
         *figure_rows,
         "",
-        "| benchmark | status | command | started | wall s | CPU s | load | machine |",
+        "| benchmark | status | command | started, commit | wall s | CPU s | load | machine |",
         "|---|---|---|---|---:|---:|---|---|",
         *run_rows,
         "",
@@ -458,14 +466,23 @@ def main(argv=None) -> int:
             extras.setdefault(name, []).extend(shlex.split(more))
         args.out.mkdir(parents=True, exist_ok=True)
         chosen = [b for b in BENCHMARKS if not args.only or b.name in args.only]
+        # The latest result of every benchmark is kept: a run of some (--only) updates their rows
+        # and leaves the others' rows from earlier runs in the same directory, each with its date.
+        previous, _ = load_results(args.out)
+        kept = {r["benchmark"]: r | {"carried": True} for r in previous.get("benchmarks", [])}
         run = {
             "command": "bench/run.py "
             + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
             "commit": git_commit(),
             "benchmarks": [],
         }
-        for benchmark in chosen:
-            record = run_one(
+        records: dict[str, dict] = {}
+        for benchmark in BENCHMARKS:
+            if benchmark not in chosen:
+                if benchmark.name in kept:
+                    records[benchmark.name] = kept[benchmark.name]
+                continue
+            records[benchmark.name] = run_one(
                 benchmark,
                 args.out,
                 args.size,
@@ -474,13 +491,14 @@ def main(argv=None) -> int:
                 args.timeout,
                 args.quiet_wait,
             )
-            run["benchmarks"].append(record)
+            run["benchmarks"] = list(records.values())
             run["finished"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             (args.out / "_run.json").write_text(json.dumps(run, indent=1))
+        run["benchmarks"] = list(records.values())
+        (args.out / "_run.json").write_text(json.dumps(run, indent=1))
         _, results = load_results(args.out)
-        results = {name: data for name, data in results.items() if name in {b.name for b in chosen}}
-    ran = {record["benchmark"] for record in run.get("benchmarks", [])} | set(results)
-    block = render_table(run, results, order=[b.name for b in BENCHMARKS if b.name in ran])
+        results = {name: data for name, data in results.items() if name in records}
+    block = render_table(run, results, order=[b.name for b in BENCHMARKS])
     if args.no_doc:
         print(block)
     else:

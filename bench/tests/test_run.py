@@ -116,3 +116,40 @@ def test_a_missing_script_is_reported_not_run(tmp_path):
     ghost = run.Benchmark("ghost", "bench_ghost_does_not_exist.py", "nothing")
     record = run.run_one(ghost, tmp_path, None, False, [], 10, 0)
     assert record["status"] == "missing"
+
+
+FAKE = """import argparse, json, sys
+parser = argparse.ArgumentParser()
+parser.add_argument("--json")
+parser.add_argument("--cases", type=int, default=5)
+args = parser.parse_args()
+if "{name}" == "broken":
+    sys.exit("went wrong")
+rows = [dict(figure="{name} rate", value=args.cases * 10.0, unit="rows/s", target="", met=None,
+             ceiling="raw", ceiling_value=args.cases * 20.0, note="")]
+json.dump(dict(benchmark="{name}", machine=dict(), figures=rows), open(args.json, "w"))
+"""
+
+
+def test_runs_update_their_rows_and_keep_the_others(tmp_path, monkeypatch):
+    """Two runs with --only into one results directory: the table holds both benchmarks' latest
+    figures; a failing script is listed as failed; a size reaches the script as its own option."""
+    for name in ("alpha", "beta", "broken"):
+        (tmp_path / f"bench_{name}.py").write_text(FAKE.format(name=name))
+    benchmarks = [
+        run.Benchmark(name, f"bench_{name}.py", name, sizes={"10m": ["--cases", "7", "--unknown", "1"]})
+        for name in ("alpha", "beta", "broken")
+    ]
+    monkeypatch.setattr(run, "BENCH", tmp_path)
+    monkeypatch.setattr(run, "BENCHMARKS", benchmarks)
+    monkeypatch.setattr(run, "BY_NAME", {b.name: b for b in benchmarks})
+    doc, out = tmp_path / "PERFORMANCE.md", tmp_path / "results"
+    doc.write_text("# Performance\n")
+    common = ["--out", str(out), "--doc", str(doc), "--quiet-wait", "0"]
+    assert run.main(["--only", "alpha", "--size", "10m", *common]) == 0
+    assert run.main(["--only", "beta", "--only", "broken", *common]) == 1
+    text = doc.read_text()
+    alpha = next(line for line in text.splitlines() if line.startswith("| alpha | alpha rate"))
+    assert "| 70.0 rows/s |" in alpha and "0.5×" in alpha  # --cases 7 was passed, --unknown was not
+    assert any(line.startswith("| beta | beta rate") for line in text.splitlines())
+    assert any(line.startswith("| broken |") and "FAILED" in line for line in text.splitlines())
