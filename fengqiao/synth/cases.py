@@ -4,9 +4,14 @@ seasons (more before the Spring Festival, land disputes in spring), busy and qui
 matters settled at the village or town, a share open, overdue and escalated, and running clocks
 for the open ones (what the sweep reads)."""
 
+import multiprocessing
+import threading
 import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
+from itertools import islice
 
 import numpy as np
 from django.db import connection, transaction
@@ -14,126 +19,15 @@ from django.db import connection, transaction
 from fengqiao.cases.codes import DEFAULT_TRACK, Category
 from fengqiao.cases.models import Case, Clock
 
-CATEGORY_WEIGHTS = {
-    "neighbour": 18,
-    "marriage_family": 9,
-    "homestead_housing": 8,
-    "contract_debt": 7,
-    "damages": 6,
-    "land_forest": 5,
-    "labour_wages": 6,
-    "property_mgmt": 4,
-    "traffic": 4,
-    "public_service": 8,
-    "safety_hazard": 6,
-    "village_affairs": 3,
-    "consumer": 2,
-    "environment": 2,
-    "medical": 1,
-    "land_acquisition": 1,
-    "other_dispute": 3,
-    "petition": 2,
-    "legal_consult": 3,
-    "psych_support": 1,
-    "public_security": 2,
-    "stability_intel": 0.5,
-    "litigation": 0.5,
-    "discipline": 0.3,
-    "business": 2,
-}
-CHANNEL_WEIGHTS = {
-    "grid": 60,
-    "window": 12,
-    "hotline": 12,
-    "police": 5,
-    "portal": 4,
-    "court": 2,
-    "petition_bureau": 2,
-    "open311": 3,
-}
-LEVELS = ["village", "town", "county", "city"]
-START_LEVEL = {
-    "village": [
-        "neighbour",
-        "marriage_family",
-        "homestead_housing",
-        "damages",
-        "property_mgmt",
-        "other_dispute",
-    ],
-    "county": [
-        "land_acquisition",
-        "environment",
-        "labour_wages",
-        "medical",
-        "consumer",
-        "petition",
-        "psych_support",
-        "stability_intel",
-        "litigation",
-        "discipline",
-    ],
-}
-MONTH_WEIGHTS = np.array([1.3, 1.2, 1.0, 1.1, 1.1, 1.0, 0.95, 0.95, 0.9, 0.9, 1.0, 1.2])
-
-
-def _weights(table):
-    keys = list(table)
-    values = np.array([table[key] for key in keys], dtype=float)
-    return keys, values / values.sum()
-
-
-def generate(count: int, grids: list[str], units: dict, now: datetime, years: int, seed: int):
-    """Columns of `count` cases as numpy arrays, sorted by reported time."""
-    rng = np.random.default_rng(seed)
-    categories, category_p = _weights(CATEGORY_WEIGHTS)
-    channels, channel_p = _weights(CHANNEL_WEIGHTS)
-    # Busy and quiet grids: a Zipf-like weight per grid.
-    grid_weight = 1.0 / np.arange(1, len(grids) + 1) ** 0.6
-    grid_weight = rng.permutation(grid_weight)
-    grid_weight /= grid_weight.sum()
-    span = years * 365 * 86400
-    # Seasons: rejection-free by drawing months with weights, then a uniform second within them.
-    offsets = rng.uniform(0, span, count * 2)
-    months = ((now - timedelta(seconds=1)).month - 1 - (offsets // (30.4 * 86400)).astype(int)) % 12
-    keep = rng.uniform(0, MONTH_WEIGHTS.max(), offsets.size) < MONTH_WEIGHTS[months]
-    offsets = offsets[keep][:count]
-    if offsets.size < count:
-        offsets = np.concatenate([offsets, rng.uniform(0, span, count - offsets.size)])
-    offsets.sort()
-    reported = now.timestamp() - offsets[::-1]
-    grid_index = rng.choice(len(grids), size=count, p=grid_weight)
-    category_index = rng.choice(len(categories), size=count, p=category_p)
-    channel_index = rng.choice(len(channels), size=count, p=channel_p)
-    start_level = np.ones(count, dtype=np.int8)  # town
-    for level, names in START_LEVEL.items():
-        mask = np.isin(category_index, [categories.index(name) for name in names])
-        start_level[mask] = LEVELS.index(level)
-    escalations = (rng.uniform(size=count) < 0.04).astype(np.int8) + (rng.uniform(size=count) < 0.01)
-    level = np.minimum(start_level + escalations, 3)
-    age_days = offsets[::-1] / 86400
-    open_share = np.clip(0.6 - age_days / 60, 0.01, 0.6)
-    duration = rng.gamma(2.0, 2.0, size=count) * 86400
-    # Still open: a share of the recent ones, and every one whose settling lies in the future.
-    is_open = (rng.uniform(size=count) < open_share) | (reported + duration + 86400 > now.timestamp())
-    overdue = (escalations > 0) | (rng.uniform(size=count) < 0.03)
-    return {
-        "reported": reported,
-        "grid": grid_index,
-        "category": category_index,
-        "channel": channel_index,
-        "level": level,
-        "escalations": escalations,
-        "open": is_open,
-        "overdue": overdue,
-        "duration": duration,
-        "satisfaction": rng.choice([3, 4, 5, 5, 5], size=count),
-        "categories": categories,
-        "channels": channels,
-        "status_open": rng.choice(
-            ["reported", "accepted", "dispatched", "in_progress", "resolved"], size=count
-        ),
-    }
+from . import columns
+from .columns import (  # noqa: F401 (generate and the weights are this module's API too)
+    CATEGORY_WEIGHTS,
+    CHANNEL_WEIGHTS,
+    LEVELS,
+    MONTH_WEIGHTS,
+    START_LEVEL,
+    generate,
+)
 
 
 def _times(seconds: np.ndarray) -> np.ndarray:
@@ -286,6 +180,96 @@ def load(column_lists: list[list], batch: int = 50_000, timing: dict | None = No
     return count
 
 
+def province_pools(grids: list[str], names: list[str], units: dict) -> tuple:
+    """The arguments of columns.Pools (plain data a worker process can take)."""
+    labels = dict(Category.choices)
+    categories = list(CATEGORY_WEIGHTS)
+    unit_ids = np.array([[units[(grid, level)] for level in LEVELS] for grid in grids], dtype=np.int64)
+    return (
+        grids,
+        names,
+        unit_ids,
+        [str(labels[name]) for name in categories],
+        [DEFAULT_TRACK[Category(name)].value for name in categories],
+    )
+
+
+def check_copy_columns() -> None:
+    """The fast path writes every column of the case table but the id, or refuses to run."""
+    if sorted(columns.COPY_COLUMNS) != sorted(case_columns()):
+        missing = set(case_columns()) ^ set(columns.COPY_COLUMNS)
+        raise RuntimeError(f"synth's COPY columns differ from the case table's: {sorted(missing)}")
+
+
+def _numbered(chunks, pools: columns.Pools, taken: dict):
+    """Each chunk with its case-number offsets, in order (this is what ties chunks together)."""
+    for chunk in chunks:
+        keys, counts = columns.chunk_day_counts(chunk, pools.grids, pools.county_of_grid)
+        yield chunk, columns.take_numbers(keys, counts, pools.county_codes, taken)
+
+
+def _texts(chunks, pool_args: tuple, taken: dict, workers: int, timing: dict):
+    """The COPY bodies of each chunk, in order: built here (workers=0) or by `workers` processes,
+    at most workers + 1 chunks ahead of the one being loaded."""
+    pools = columns.Pools(*pool_args)
+    numbered = _numbered(chunks, pools, taken)
+    if workers <= 0:
+        for chunk, offsets in numbered:
+            started = time.perf_counter()
+            bodies = columns.chunk_text(chunk, offsets, pools=pools)
+            timing["text"] = timing.get("text", 0.0) + time.perf_counter() - started
+            yield bodies
+        return
+    context = multiprocessing.get_context("spawn")  # no inherited database connection, no forked threads
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=columns.init_pools, initargs=pool_args
+    ) as pool:
+        pending = deque(
+            pool.submit(columns.worker_chunk_text, *item) for item in islice(numbered, workers + 1)
+        )
+        while pending:
+            started = time.perf_counter()
+            bodies = pending.popleft().result()
+            timing["wait"] = timing.get("wait", 0.0) + time.perf_counter() - started
+            item = next(numbered, None)
+            if item is not None:
+                pending.append(pool.submit(columns.worker_chunk_text, *item))
+            yield bodies
+
+
+def copy_chunks(chunks, pool_args: tuple, taken: dict, workers: int, timing: dict, say) -> int:
+    """The PostgreSQL fast path: every chunk's rows, their COPY text built with numpy (in worker
+    processes while this one feeds the server), one COPY per chunk. With timing["ceiling"], the same
+    text is also COPYed into that table (timed apart in timing["ceiling_copy"])."""
+    check_copy_columns()
+    table, names = Case._meta.db_table, ", ".join(columns.COPY_COLUMNS)
+    written, started = 0, time.perf_counter()
+    for bodies in _texts(chunks, pool_args, taken, workers, timing):
+        began = time.perf_counter()
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for body in bodies:
+                copy.write(body)
+        timing["copy"] = timing.get("copy", 0.0) + time.perf_counter() - began
+        if timing.get("ceiling"):
+            began = time.perf_counter()
+            with (
+                transaction.atomic(),
+                connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY {timing['ceiling']} ({names}) FROM STDIN") as copy,
+            ):
+                for body in bodies:
+                    copy.write(body)
+            timing["ceiling_copy"] = timing.get("ceiling_copy", 0.0) + time.perf_counter() - began
+        written += sum(body.count(b"\n") for body in bodies)
+        rate = written / (time.perf_counter() - started - timing.get("ceiling_copy", 0.0))
+        say(f"{written} cases, {rate:,.0f} cases/s")
+    return written
+
+
 def secondary_indexes() -> list[tuple[str, str]]:
     """(name, CREATE statement) of the case table's indexes other than its primary key and its
     unique constraints (number, client_id), on PostgreSQL."""
@@ -311,42 +295,125 @@ def foreign_keys() -> list[tuple[str, str]]:
         return list(cursor.fetchall())
 
 
+BUILD_CONNECTIONS = 2
+MAINTENANCE_MEMORY = "1GB"
+
+
+def build_indexes(statements: list[str], connections: int) -> None:
+    """Run CREATE INDEX statements: in this connection (connections=0: parallel workers help each
+    one), or spread over that many new connections, each building one index at a time with a
+    single process (CREATE INDEX takes a SHARE lock: builds on one table run side by side)."""
+    if connections <= 0:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_MEMORY}'")
+            cursor.execute("SET max_parallel_maintenance_workers = 2")
+            for statement in statements:
+                cursor.execute(statement)
+            cursor.execute("RESET maintenance_work_mem")
+            cursor.execute("RESET max_parallel_maintenance_workers")
+        return
+    todo = deque(statements)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def builder():
+        raw = connection.get_new_connection(connection.get_connection_params())
+        try:
+            raw.autocommit = True
+            with raw.cursor() as cursor:
+                cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_MEMORY}'")
+                cursor.execute("SET max_parallel_maintenance_workers = 0")
+                while True:
+                    with lock:
+                        if not todo or errors:
+                            return
+                        statement = todo.popleft()
+                    cursor.execute(statement)
+        except BaseException as error:  # noqa: BLE001 (reported by the caller)
+            errors.append(error)
+        finally:
+            raw.close()
+
+    threads = [threading.Thread(target=builder) for _ in range(min(connections, len(statements)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if todo and not errors:
+        build_indexes(list(todo), connections=0)
+    if errors:
+        # Whatever failed, build what is missing here so the table keeps every index.
+        build_indexes([statement for statement in statements if not _exists(statement)], connections=0)
+        raise errors[0]
+
+
+def _exists(statement: str) -> bool:
+    name = _index_name(statement)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [f'"{name}"'])
+        return cursor.fetchone()[0] is not None
+
+
+def unique_constraints() -> list[tuple[str, str]]:
+    """(name, CREATE UNIQUE INDEX statement) of the case table's unique constraints other than its
+    primary key (number, client_id), on PostgreSQL."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT con.conname, pg_get_indexdef(con.conindid) FROM pg_constraint con "
+            "WHERE con.conrelid = %s::regclass AND con.contype = 'u' ORDER BY con.conname",
+            [Case._meta.db_table],
+        )
+        return list(cursor.fetchall())
+
+
+def _index_name(statement: str) -> str:
+    return statement.split(" INDEX ", 1)[1].split(" ON ", 1)[0].strip().strip('"')
+
+
 @contextmanager
-def indexes_dropped(say):
+def indexes_dropped(say, unique: bool = False):
     """The usual bulk-load path (pg_restore's): drop the case table's secondary indexes and its
-    foreign keys, load, then rebuild the indexes (with parallel workers and room to sort) and add
-    the foreign keys back, which checks every loaded row in one join instead of one trigger query
-    per row per key; then ANALYZE. The rebuild runs even if the load fails, so the table is never
-    left without its indexes and keys; a row the keys refuse fails the command."""
+    foreign keys (and with `unique`, its unique constraints but the primary key), load, then rebuild
+    the indexes two at a time in separate connections and add the constraints back, which checks
+    every loaded row in one pass instead of one index probe or trigger query per row; then ANALYZE.
+    The rebuild runs even if the load fails, so the table is never left without its indexes and
+    keys; a row the keys refuse fails the command. `unique` is for an empty table only, where the
+    loaded numbers are unique by construction (tests hold it)."""
     table = Case._meta.db_table
     indexes, keys = secondary_indexes(), foreign_keys()
+    uniques = unique_constraints() if unique else []
     with connection.cursor() as cursor:
         # Inside an outer transaction (tests), deferred checks still pending would stop the
         # ALTER TABLE and CREATE INDEX below: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-        for name, _ in keys:
+        for name, _ in keys + uniques:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"')
-    say(f"dropped {len(indexes)} secondary indexes and {len(keys)} foreign keys of the case table")
+    say(
+        f"dropped {len(indexes)} secondary indexes, {len(keys)} foreign keys and {len(uniques)} unique "
+        "constraints of the case table"
+    )
     try:
         yield indexes
     finally:
         started = time.perf_counter()
+        # The unique ones first (they are the largest), then the others; in a transaction (tests)
+        # other connections would not see its rows: build them in this one.
+        statements = [statement for _, statement in uniques + indexes]
+        build_indexes(statements, connections=0 if connection.in_atomic_block else BUILD_CONNECTIONS)
+        built = time.perf_counter() - started
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            cursor.execute("SET max_parallel_maintenance_workers = 2")
-            for _, statement in indexes:
-                cursor.execute(statement)
-            built = time.perf_counter() - started
+            for name, statement in uniques:
+                cursor.execute(
+                    f'ALTER TABLE {table} ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{_index_name(statement)}"'
+                )
             for name, definition in keys:
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             cursor.execute(f"ANALYZE {table}")
-            cursor.execute("RESET maintenance_work_mem")
-            cursor.execute("RESET max_parallel_maintenance_workers")
         say(
-            f"rebuilt {len(indexes)} indexes in {built:.1f} s, checked and restored {len(keys)} foreign keys "
+            f"rebuilt {len(statements)} indexes in {built:.1f} s, checked and restored {len(keys)} foreign keys "
             f"and analyzed in {time.perf_counter() - started - built:.1f} s"
         )
 

@@ -1,5 +1,7 @@
 """`fengqiao synth`: build the province, then stream its cases into the database."""
 
+import os
+import resource
 import time
 from contextlib import nullcontext
 from datetime import timedelta
@@ -14,7 +16,7 @@ from fengqiao.cases.models import CaseSequence
 from fengqiao.regions import locate
 from fengqiao.regions.models import Region
 
-from . import cases, tree
+from . import cases, columns, tree
 
 CHUNK = 500_000
 LEVEL_DIGITS = {"village": 12, "town": 9, "county": 6, "city": 4}
@@ -76,13 +78,16 @@ def synthesise(
     *,
     drop_indexes: bool | None = None,
     ceiling: bool = False,
+    workers: int | None = None,
 ) -> dict:
     """Build the province and load `count` cases.
 
     drop_indexes: on PostgreSQL, load with the case table's secondary indexes dropped and rebuild
     them after. None (the default) does so only when the case table is empty: dropping indexes
     under a live system would make its queries crawl. ceiling: also COPY the same rows into an
-    unindexed copy of the case table and report that time (the raw COPY ceiling).
+    unindexed copy of the case table and report that time (the raw COPY ceiling). workers: on
+    PostgreSQL, processes building the COPY text of the next chunks while this one feeds the server
+    (None: one per core but one; 0: build it here). The rows are the same whatever the number.
     """
     from fengqiao.cases.models import Case
 
@@ -95,8 +100,11 @@ def synthesise(
     units = unit_map(grid_regions)
     now = timezone.now().replace(microsecond=0)
     postgres = connection.vendor == "postgresql"
+    if workers is None:
+        workers = max(1, (os.cpu_count() or 2) - 1)
+    empty = not Case.objects.exists()
     if drop_indexes is None:
-        drop_indexes = not Case.objects.exists()
+        drop_indexes = empty
     drop_indexes = drop_indexes and postgres
     timing: dict = {}
     if ceiling and postgres:
@@ -113,24 +121,34 @@ def synthesise(
     taken: dict = dict(CaseSequence.objects.values_list("key", "value"))
     started = time.monotonic()
     cpu_started = time.process_time()
+    children_started = resource.getrusage(resource.RUSAGE_CHILDREN)
     written = 0
-    with cases.indexes_dropped(say) if drop_indexes else nullcontext():
-        for part, first in enumerate(range(0, count, CHUNK)):
-            size = min(CHUNK, count - first)
-            # Each chunk is a slice of time, oldest first, so numbers stay in order within a day.
-            columns = cases.generate(
-                size,
-                codes,
-                units,
-                now - timedelta(days=365 * years * (count - first - size) / count),
-                max(1, years * size // count) or 1,
-                seed + part,
-            )
-            written += cases.load(cases.rows(columns, codes, names, units, taken), timing=timing)
-            say(f"{written} cases, {written / (time.monotonic() - started):,.0f} cases/s")
+    # Each chunk is a slice of time, oldest first, so numbers stay in order within a day.
+    chunks = [
+        columns.Chunk(
+            size=min(CHUNK, count - first),
+            now=now - timedelta(days=365 * years * (count - first - min(CHUNK, count - first)) / count),
+            years=max(1, years * min(CHUNK, count - first) // count) or 1,
+            seed=seed + part,
+        )
+        for part, first in enumerate(range(0, count, CHUNK))
+    ]
+    with cases.indexes_dropped(say, unique=empty) if drop_indexes else nullcontext():
+        if postgres:
+            pool_args = cases.province_pools(codes, names, units)
+            written = cases.copy_chunks(chunks, pool_args, taken, workers, timing, say)
+        else:
+            for chunk in chunks:
+                generated = cases.generate(chunk.size, codes, units, chunk.now, chunk.years, chunk.seed)
+                written += cases.load(cases.rows(generated, codes, names, units, taken), timing=timing)
+                say(f"{written} cases, {written / (time.monotonic() - started):,.0f} cases/s")
+        loaded = time.monotonic()
     # The ceiling's COPY ran inside the loop: it is not part of the load's own time.
     elapsed = time.monotonic() - started - timing.get("ceiling_copy", 0.0)
+    rebuild = time.monotonic() - loaded
     cpu = time.process_time() - cpu_started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = children.ru_utime + children.ru_stime - children_started.ru_utime - children_started.ru_stime
     if timing.get("ceiling"):
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE synth_copy_ceiling")
@@ -150,8 +168,13 @@ def synthesise(
         "seconds": elapsed,
         "rate": written / elapsed if elapsed else 0,
         "cpu_seconds": cpu,
+        "worker_cpu_seconds": worker_cpu,
         "indexes_dropped": drop_indexes,
         "copy_seconds": timing.get("copy"),
+        "text_seconds": timing.get("text"),
+        "wait_seconds": timing.get("wait"),
+        "rebuild_seconds": rebuild if drop_indexes else None,
+        "workers": workers if postgres else 0,
         "ceiling_seconds": timing.get("ceiling_copy"),
         "clocks": clocks,
         "grids": len(codes),

@@ -51,3 +51,21 @@ def test_only_an_empty_case_table_loses_its_indexes_unless_asked(capsys):
     call_command("synth", *args, "--seed", "2")  # now the table holds cases: indexes stay
     assert "dropped" not in capsys.readouterr().out
     assert Case.objects.filter(region__code__startswith="97").count() == 1000
+
+
+def test_unique_constraints_dropped_for_a_load_come_back_and_hold():
+    from django.db import IntegrityError, transaction
+
+    uniques = synth_cases.unique_constraints()
+    assert {statement.rsplit("(", 1)[1].rstrip(")") for _, statement in uniques} == {"number", "client_id"}
+    with synth_cases.indexes_dropped(print, unique=True):
+        assert synth_cases.unique_constraints() == []
+        call_command(
+            "synth",
+            *("--grids", "300", "--cases", "800", "--years", "1", "--province", "97", "--seed", "4"),
+            "--no-drop-indexes",
+        )
+    assert synth_cases.unique_constraints() == uniques
+    case = Case.objects.filter(region__code__startswith="97").first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=Case.objects.exclude(pk=case.pk).first().pk).update(number=case.number)

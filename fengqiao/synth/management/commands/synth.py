@@ -1,4 +1,6 @@
 import argparse
+import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
@@ -26,9 +28,31 @@ class Command(BaseCommand):
             action="store_true",
             help="PostgreSQL: also COPY the same rows into an unindexed copy of the case table and report the ratio",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="PostgreSQL: processes building the next chunks' COPY text while this one loads "
+            "(default: one per core but one; 0: build it in this process). The rows are the same.",
+        )
+        parser.add_argument("--report", help="also write the figures of the load to this JSON file")
         parser.add_argument("--password", help="also create synth-admin and synth-county with this password")
 
-    def handle(self, *args, grids, cases, years, seed, province, password, drop_indexes, ceiling, **options):
+    def handle(
+        self,
+        *args,
+        grids,
+        cases,
+        years,
+        seed,
+        province,
+        password,
+        drop_indexes,
+        ceiling,
+        workers,
+        report,
+        **options,
+    ):
         result = synthesise(
             province,
             grids,
@@ -39,10 +63,14 @@ class Command(BaseCommand):
             self.stdout.write,
             drop_indexes=drop_indexes,
             ceiling=ceiling,
+            workers=workers,
         )
+        if report:
+            Path(report).write_text(json.dumps(result, indent=1))
         self.stdout.write(
             f"{result['cases']} cases over {result['grids']} grids in {result['seconds']:.1f} s "
-            f"({result['rate']:,.0f} cases/s, {result['cpu_seconds']:.1f} s CPU in this process); "
+            f"({result['rate']:,.0f} cases/s, {result['cpu_seconds']:.1f} s CPU in this process, "
+            f"{result['worker_cpu_seconds']:.1f} s in its {result['workers']} text workers); "
             f"{result['clocks']} running clocks"
         )
         if result["copy_seconds"] is not None:

@@ -1,0 +1,164 @@
+"""`fengqiao synth` on PostgreSQL: cases loaded per second by the bulk path, beside the raw COPY ceiling.
+
+    .venv/bin/python bench/bench_synth.py [--cases 1000000,10000000] [--grids 20000] [--json FILE]
+
+Needs: root (or the `postgres` system user) for a throw-away PostgreSQL server (bench/pg.py), and
+free disk for twice the table (the ceiling's copy): about 9 GB at 10,000,000 cases.
+
+For each size it starts a fresh server (durability on), migrates an empty database, waits for the
+machine to be quiet (at most --quiet-wait seconds; how busy it was is recorded), and runs
+`fengqiao synth --grids G --cases N --years Y --seed S --ceiling --report FILE`. The target (issue
+9): at least 50,000 cases/s for the whole load, the index rebuild and the foreign keys included.
+The ceiling, measured in the same run on the same rows: a raw COPY of the load's own COPY stream
+into `synth_copy_ceiling`, a copy of the case table without indexes or foreign keys (its time is
+left out of the load's). Recorded beside each figure: the CPU seconds of the synth command (its
+worker processes included) and of the PostgreSQL server (every backend and parallel worker), the
+machine's busy share over the load, and its load average: on a shared 2-core machine wall times
+are inflated by other work, CPU seconds much less.
+
+`--source DIR` runs another copy of the `fengqiao` package (e.g. `git archive` of an older commit
+unpacked in DIR) to compare before and after on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    CLK_TCK,
+    FENGQIAO,
+    ROOT,
+    bench_env,
+    fengqiao,
+    figure,
+    machine,
+    machine_cpu,
+    tree,
+    wait_for_quiet,
+    write_figures,
+)
+from pg import Postgres  # noqa: E402
+
+TARGET = 50_000
+
+
+def server_cpu(postmaster: int) -> float:
+    """CPU seconds of the PostgreSQL server: every live process of its tree, plus what the postmaster
+    reaped from backends and parallel workers that have exited (its children's times)."""
+    total = 0.0
+    for pid in tree(postmaster):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if pid == postmaster:
+            total += int(fields[13]) + int(fields[14])
+    return total / CLK_TCK
+
+
+def run(size: int, args, source: str | None) -> dict:
+    with Postgres() as pg:
+        env = bench_env(pg.url, tempfile.mkdtemp(prefix="fengqiao-bench-data-"), source=source)
+        fengqiao(env, "migrate", "-v0")
+        quiet = wait_for_quiet(give_up_after=args.quiet_wait)
+        report = Path(tempfile.mkdtemp(prefix="fengqiao-bench-synth-")) / "synth.json"
+        command = [str(FENGQIAO), "synth", "--grids", str(args.grids), "--cases", str(size)]
+        command += ["--years", str(args.years), "--seed", str(args.seed), "--ceiling"]
+        if source is None:
+            command += ["--report", str(report)]
+        load_before = os.getloadavg()
+        busy0, total0 = machine_cpu()
+        pg_cpu0 = server_cpu(pg.postmaster_pid())
+        children0 = os.times()
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        children1 = os.times()
+        pg_cpu = server_cpu(pg.postmaster_pid()) - pg_cpu0
+        busy1, total1 = machine_cpu()
+        if done.returncode:
+            raise SystemExit(f"synth failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        print(done.stdout, flush=True)
+        result = json.loads(report.read_text()) if report.exists() else {}
+        if not result:  # an older copy without --report: read its last lines
+            for line in done.stdout.splitlines():
+                if " cases over " in line:
+                    result["seconds"] = float(line.split(" in ", 1)[1].split(" s ", 1)[0])
+                    result["cases"] = size
+                if line.startswith("ceiling:"):
+                    result["ceiling_seconds"] = float(line.split(": ")[2].split(" s ")[0])
+        return {
+            "cases": size,
+            "result": result,
+            "command_wall_s": round(wall, 1),
+            "synth_cpu_s": round(
+                children1.children_user
+                + children1.children_system
+                - children0.children_user
+                - children0.children_system,
+                1,
+            ),
+            "postgres_cpu_s": round(pg_cpu, 1),
+            "machine_busy_share": round((busy1 - busy0) / max(total1 - total0, 1e-9), 2),
+            "loadavg_before": load_before,
+            "loadavg_after": os.getloadavg(),
+            "quiet_before": quiet,
+            "postgres": pg.version,
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", default="1000000,10000000", help="comma-separated sizes")
+    parser.add_argument("--grids", type=int, default=20000)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quiet-wait", type=float, default=60.0)
+    parser.add_argument("--source", help="a directory holding another copy of the fengqiao package")
+    parser.add_argument("--json", type=Path, help="write the figures to this file (bench/run.py)")
+    args = parser.parse_args()
+    print(f"machine: {machine()}", flush=True)
+    runs, figures = [], []
+    for size in (int(value) for value in args.cases.split(",")):
+        measured = run(size, args, args.source)
+        runs.append(measured)
+        result = measured["result"]
+        rate = size / result["seconds"]
+        ceiling = size / result["ceiling_seconds"] if result.get("ceiling_seconds") else None
+        note = (
+            f"synth {measured['synth_cpu_s']} s CPU, PostgreSQL {measured['postgres_cpu_s']} s CPU; "
+            f"machine {measured['machine_busy_share']:.0%} busy, load average "
+            f"{measured['loadavg_before'][0]:.1f} before, {measured['loadavg_after'][0]:.1f} after"
+        )
+        print(f"{size:,} cases: {rate:,.0f} cases/s (ceiling {ceiling or 0:,.0f}/s); {note}", flush=True)
+        figures.append(
+            figure(
+                f"fengqiao synth, {size:,} cases (load, index rebuild and keys included)",
+                round(rate),
+                "cases/s",
+                target=f">= {TARGET:,} cases/s",
+                met=rate >= TARGET,
+                ceiling_name="raw COPY of the same rows into an unindexed copy",
+                ceiling_value=round(ceiling) if ceiling else None,
+                note=note,
+            )
+        )
+    if args.json:
+        write_figures(args.json, "synth", figures, runs=runs, args={k: str(v) for k, v in vars(args).items()})
+        print(f"figures written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
