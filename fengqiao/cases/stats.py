@@ -1,28 +1,81 @@
 """The figures of a region and period, read from the same rows the closed loop writes."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q
 
 from fengqiao.regions import codes as region_codes
 
+from . import rollups
 from .codes import SETTLED_STATUSES
-from .models import Card, FollowUp
+from .models import Card, Case, FollowUp
+
+rollups.register()
 
 
 def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def case_stats(cases, region_code: str, start: datetime | None, end: datetime | None) -> dict:
-    """Cases received in the period (merged duplicates count once) and what became of them."""
+def case_stats(
+    cases, region_code: str, start: datetime | None, end: datetime | None, use_rollup: bool | None = None
+) -> dict:
+    """Cases received in the period (merged duplicates count once) and what became of them.
+
+    For a county or a larger region, when `cases` holds every case of the region (the caller's
+    scope covers it), the whole UTC+8 days of the period are read from the rollup (rollups.py) and
+    only the partial days at its ends from the case table; otherwise everything is read from the
+    case table. Both give the same figures. `use_rollup=False` forces the case table."""
+    prefix = rollups.county_prefix(region_code)
+    days = rollups.whole_days(start, end)
+    if (
+        use_rollup is not False
+        and prefix is not None
+        and days is not None
+        and rollups.covers_subtree(cases, prefix)
+        and _has_rollup()
+    ):
+        first, last = days
+        figures = rollups.figures(prefix, first, last)
+        everything = Case.objects.all()
+        if first is not None and start < rollups.midnight(first):
+            _add(figures, _base_figures(everything, region_code, start, rollups.midnight(first), True))
+        if last is not None:
+            after = rollups.midnight(last + timedelta(days=1))
+            if after <= end:
+                _add(figures, _base_figures(everything, region_code, after, end))
+    else:
+        figures = _base_figures(cases, region_code, start, end)
+    return _result(figures, region_code, start, end)
+
+
+_ROLLUP_PRESENT: set = set()
+
+
+def _has_rollup() -> bool:
+    """The rollup's tables exist (cached once found: a database is migrated forwards)."""
+    from django.db import connection
+
+    key = (connection.vendor, connection.settings_dict.get("NAME"))
+    if key not in _ROLLUP_PRESENT and rollups.available():
+        _ROLLUP_PRESENT.add(key)
+    return key in _ROLLUP_PRESENT
+
+
+def _add(total: dict, more: dict) -> None:
+    for key, n in more.items():
+        total[key] = total.get(key, 0) + n
+
+
+def _base_figures(cases, region_code: str, start, end, end_exclusive: bool = False) -> dict[str, int]:
+    """The figures counted from the case and card tables, keyed as the rollup keys them."""
     cases = cases.filter(region_codes.subtree_q("region_id", region_code), merged_into__isnull=True)
     if start:
         cases = cases.filter(reported_at__gte=start)
     if end:
-        cases = cases.filter(reported_at__lte=end)
+        cases = cases.filter(reported_at__lt=end) if end_exclusive else cases.filter(reported_at__lte=end)
     settled = Q(status__in=SETTLED_STATUSES)
-    totals = cases.aggregate(
+    figures = cases.aggregate(
         received=Count("pk"),
         resolved=Count("pk", filter=settled),
         on_time=Count("pk", filter=settled & Q(overdue=False)),
@@ -31,26 +84,41 @@ def case_stats(cases, region_code: str, start: datetime | None, end: datetime | 
 
     def breakdown(field, only=None):
         rows = cases.filter(only or Q()).values(field).annotate(n=Count("pk")).order_by(field)
-        return {row[field]: row["n"] for row in rows}
+        figures.update({f"{field}:{row[field]}": row["n"] for row in rows})
 
-    cards = Card.objects.filter(case__in=cases).aggregate(
-        yellow=Count("pk", filter=Q(colour=Card.Colour.YELLOW)),
-        red=Count("pk", filter=Q(colour=Card.Colour.RED)),
+    breakdown("category")
+    breakdown("level", settled)
+    breakdown("status")
+    breakdown("channel")
+    figures.update(
+        Card.objects.filter(case__in=cases).aggregate(
+            yellow=Count("pk", filter=Q(colour=Card.Colour.YELLOW)),
+            red=Count("pk", filter=Q(colour=Card.Colour.RED)),
+        )
     )
+    return {key: n for key, n in figures.items() if n}
+
+
+def _result(figures: dict[str, int], region_code: str, start, end) -> dict:
+    def breakdown(field):
+        prefix = field + ":"
+        return {key[len(prefix) :]: n for key, n in sorted(figures.items()) if key.startswith(prefix) and n}
+
+    received, resolved = figures.get("received", 0), figures.get("resolved", 0)
     return {
         "region": region_code,
         "from": start.date().isoformat() if start else None,
         "to": end.date().isoformat() if end else None,
-        "received": totals["received"],
-        "resolved": totals["resolved"],
-        "overdue": totals["overdue"],
-        "resolution_rate": _ratio(totals["resolved"], totals["received"]),
-        "on_time_rate": _ratio(totals["on_time"], totals["resolved"]),
+        "received": received,
+        "resolved": resolved,
+        "overdue": figures.get("overdue", 0),
+        "resolution_rate": _ratio(resolved, received),
+        "on_time_rate": _ratio(figures.get("on_time", 0), resolved),
         "by_category": breakdown("category"),
-        "by_level": breakdown("level", settled),
+        "by_level": breakdown("level"),
         "by_status": breakdown("status"),
         "by_channel": breakdown("channel"),
-        "cards": cards,
+        "cards": {"yellow": figures.get("yellow", 0), "red": figures.get("red", 0)},
     }
 
 

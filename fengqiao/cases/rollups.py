@@ -1,0 +1,571 @@
+"""The statistics rollup: exact counts per county and day, kept current by database triggers.
+
+`GET /api/v1/stats` (cases.stats.case_stats) adds up, for a region and period, how many cases were
+received, settled, settled on time, overdue, by category, status, channel and settled level, and
+the yellow and red cards of those cases. At 10,000,000 cases the province's figures read millions
+of case rows; this module keeps the same figures pre-added:
+
+- `cases_stat_delta` is insert-only. Triggers on `cases_case` and `cases_card` add a row for every
+  change that moves a case between statistics keys: (county = first 6 digits of the case's region,
+  local day reported, category, status, level, channel, overdue) with n = +1/-1 and the case's
+  yellow/red cards. A merged case (merged_into set) is counted nowhere, as in the statistics. On
+  PostgreSQL the triggers are statement-level with transition tables (one INSERT ... SELECT ...
+  GROUP BY per statement: the sweep's batch UPDATEs and synth's COPY cost one statement each); on
+  SQLite they are row-level. No counter row is updated by a write, so concurrent intakes in one
+  county never wait for each other.
+- `cases_stat_rollup` holds the folded figures, one row per (county, day, key) and per (county,
+  month, key), key being "received", "resolved", "on_time", "overdue", "yellow", "red",
+  "category:<c>", "status:<s>", "channel:<c>" or "level:<l>" (settled cases only). `fold()` moves
+  the pending deltas into it in one statement; it runs in every sweep (the "stat_rollup" sweeper).
+- A query adds month rows for the whole months of the period, day rows for the other whole days,
+  and the pending deltas of those days (so the answer is exact at every moment, folded or not);
+  the partial days at either end of a period, and every region below a county, are counted from
+  the case table (cases.stats).
+
+"Day" is the day in UTC+8 (China Standard Time), the same on both engines; a period whose ends are
+not at a UTC+8 midnight has its partial days read from the base table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime, timedelta, timezone
+
+from django.db import connection, transaction
+
+from fengqiao.regions import codes as region_codes
+
+from .codes import SETTLED_STATUSES
+
+CST = timezone(timedelta(hours=8))
+COUNTY_DIGITS = 6
+DELTA = "cases_stat_delta"
+ROLLUP = "cases_stat_rollup"
+KEY_COLUMNS = "county, day, category, status, level, channel, overdue"
+_SETTLED = "(" + ", ".join(f"'{status}'" for status in sorted(SETTLED_STATUSES)) + ")"
+
+
+def _day_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"(({column} AT TIME ZONE 'UTC') + interval '8 hours')::date"
+    return f"date({column}, '+8 hours')"
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('month', {column})::date"
+    return f"date({column}, 'start of month')"
+
+
+def _keys_sql(source: str) -> str:
+    """(county, day, key, n) rows of every figure, from a relation with the delta's columns."""
+    parts = [
+        ("'received'", "n", ""),
+        ("'resolved'", "n", f"status IN {_SETTLED}"),
+        ("'on_time'", "n", f"status IN {_SETTLED} AND NOT overdue"),
+        ("'overdue'", "n", "overdue"),
+        ("'yellow'", "yellow", ""),
+        ("'red'", "red", ""),
+        ("'category:' || category", "n", ""),
+        ("'status:' || status", "n", ""),
+        ("'channel:' || channel", "n", ""),
+        ("'level:' || level", "n", f"status IN {_SETTLED}"),
+    ]
+    return " UNION ALL ".join(
+        f"SELECT county, day, {key} AS key, {value} AS n FROM {source}" + (f" WHERE {where}" if where else "")
+        for key, value, where in parts
+    )
+
+
+def _upsert_sql(keys: str) -> str:
+    """INSERT the day and month sums of a (county, day, key, n) relation into the rollup."""
+    month = _month_sql("day")
+    return (
+        f"INSERT INTO {ROLLUP} (month, county, day, key, n) SELECT * FROM ("
+        f"SELECT {_false()} AS month, county, day, key, sum(n) AS n FROM {keys} GROUP BY county, day, key "
+        f"UNION ALL SELECT {_true()}, county, {month}, key, sum(n) FROM {keys} GROUP BY county, {month}, key"
+        f") AS sums WHERE n <> 0 "
+        f"ON CONFLICT (month, county, day, key) DO UPDATE SET n = {ROLLUP}.n + excluded.n"
+    )
+
+
+def _true() -> str:
+    return "true" if connection.vendor == "postgresql" else "1"
+
+
+def _false() -> str:
+    return "false" if connection.vendor == "postgresql" else "0"
+
+
+# --- installing the tables and triggers ------------------------------------------------------
+
+_PG_TABLES = f"""
+CREATE TABLE IF NOT EXISTS {DELTA} (
+    id bigserial PRIMARY KEY,
+    county varchar(6) NOT NULL, day date NOT NULL,
+    category varchar(24) NOT NULL, status varchar(12) NOT NULL, level varchar(8) NOT NULL,
+    channel varchar(20) NOT NULL, overdue boolean NOT NULL,
+    n integer NOT NULL, yellow integer NOT NULL, red integer NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {ROLLUP} (
+    month boolean NOT NULL, county varchar(6) NOT NULL, day date NOT NULL,
+    key varchar(48) NOT NULL, n bigint NOT NULL,
+    PRIMARY KEY (month, county, day, key)
+);
+"""
+
+_SQLITE_TABLES = f"""
+CREATE TABLE IF NOT EXISTS {DELTA} (
+    id integer PRIMARY KEY AUTOINCREMENT,
+    county varchar(6) NOT NULL, day date NOT NULL,
+    category varchar(24) NOT NULL, status varchar(12) NOT NULL, level varchar(8) NOT NULL,
+    channel varchar(20) NOT NULL, overdue bool NOT NULL,
+    n integer NOT NULL, yellow integer NOT NULL, red integer NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {ROLLUP} (
+    month bool NOT NULL, county varchar(6) NOT NULL, day date NOT NULL,
+    key varchar(48) NOT NULL, n bigint NOT NULL,
+    PRIMARY KEY (month, county, day, key)
+);
+"""
+
+# The columns a case's statistics key is made of; a change to any of them (or to whether the case
+# is merged) moves the case to another key.
+_CASE_KEY_COLUMNS = ("region_code", "reported_at", "category", "status", "level", "channel", "overdue")
+
+
+def _pg_case_key(alias: str) -> str:
+    return (
+        f"substr({alias}.region_code, 1, {COUNTY_DIGITS}), {_day_sql(alias + '.reported_at')}, "
+        f"{alias}.category, {alias}.status, {alias}.level, {alias}.channel, {alias}.overdue"
+    )
+
+
+def _pg_cards(alias: str) -> str:
+    """A LATERAL join giving the yellow and red cards of case `alias`."""
+    return (
+        "LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE colour = 'yellow') AS yellow, "
+        "count(*) FILTER (WHERE colour = 'red') AS red FROM cases_card "
+        f"WHERE case_id = {alias}.id) AS k ON true"
+    )
+
+
+def _pg_changed(old: str, new: str) -> str:
+    changed = " OR ".join(f"{old}.{column} IS DISTINCT FROM {new}.{column}" for column in _CASE_KEY_COLUMNS)
+    return changed + f" OR ({old}.merged_into_id IS NULL) <> ({new}.merged_into_id IS NULL)"
+
+
+def _pg_sql() -> list[str]:
+    insert = f"INSERT INTO {DELTA} ({KEY_COLUMNS}, n, yellow, red)"
+    group = "GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    nonzero = "HAVING sum(n) <> 0 OR sum(yellow) <> 0 OR sum(red) <> 0"
+    functions = {
+        "case_insert": f"""
+            {insert}
+            SELECT {_pg_case_key("c")}, count(*), coalesce(sum(k.yellow), 0), coalesce(sum(k.red), 0)
+            FROM fq_new AS c {_pg_cards("c")} WHERE c.merged_into_id IS NULL {group}""",
+        "case_update": f"""
+            {insert}
+            SELECT county, day, category, status, level, channel, overdue, sum(n), sum(yellow), sum(red)
+            FROM (
+                SELECT {_pg_case_key("c")}, -1 AS n, -k.yellow AS yellow, -k.red AS red
+                FROM fq_old AS c JOIN fq_new AS w ON w.id = c.id {_pg_cards("c")}
+                WHERE c.merged_into_id IS NULL AND ({_pg_changed("c", "w")})
+                UNION ALL
+                SELECT {_pg_case_key("c")}, 1, k.yellow, k.red
+                FROM fq_new AS c JOIN fq_old AS o ON o.id = c.id {_pg_cards("c")}
+                WHERE c.merged_into_id IS NULL AND ({_pg_changed("o", "c")})
+            ) AS d (county, day, category, status, level, channel, overdue, n, yellow, red)
+            {group} {nonzero}""",
+        "case_delete": f"""
+            {insert}
+            SELECT {_pg_case_key("c")}, -count(*), -coalesce(sum(k.yellow), 0), -coalesce(sum(k.red), 0)
+            FROM fq_old AS c {_pg_cards("c")} WHERE c.merged_into_id IS NULL {group}""",
+        # The case rows are locked FOR SHARE so that a concurrent change of a case's key waits for
+        # the card's transaction (and then counts the card), or the card waits for the change (and
+        # then sees the new key).
+        "card_insert": f"""
+            {insert}
+            SELECT {_pg_case_key("c")}, 0, count(*) FILTER (WHERE k.colour = 'yellow'),
+                count(*) FILTER (WHERE k.colour = 'red')
+            FROM fq_new AS k JOIN (
+                SELECT * FROM cases_case WHERE id IN (SELECT case_id FROM fq_new) FOR SHARE
+            ) AS c ON c.id = k.case_id
+            WHERE c.merged_into_id IS NULL {group}""",
+        "card_delete": f"""
+            {insert}
+            SELECT {_pg_case_key("c")}, 0, -count(*) FILTER (WHERE k.colour = 'yellow'),
+                -count(*) FILTER (WHERE k.colour = 'red')
+            FROM fq_old AS k JOIN (
+                SELECT * FROM cases_case WHERE id IN (SELECT case_id FROM fq_old) FOR SHARE
+            ) AS c ON c.id = k.case_id
+            WHERE c.merged_into_id IS NULL {group}""",
+        "card_update": f"""
+            {insert}
+            SELECT county, day, category, status, level, channel, overdue, 0, sum(yellow), sum(red)
+            FROM (
+                SELECT {_pg_case_key("c")}, sign * (k.colour = 'yellow')::int, sign * (k.colour = 'red')::int
+                FROM (SELECT -1 AS sign, case_id, colour FROM fq_old
+                      UNION ALL SELECT 1, case_id, colour FROM fq_new) AS k
+                JOIN (
+                    SELECT * FROM cases_case
+                    WHERE id IN (SELECT case_id FROM fq_old UNION SELECT case_id FROM fq_new) FOR SHARE
+                ) AS c ON c.id = k.case_id
+                WHERE c.merged_into_id IS NULL
+            ) AS d (county, day, category, status, level, channel, overdue, yellow, red)
+            {group} HAVING sum(yellow) <> 0 OR sum(red) <> 0""",
+    }
+    statements = []
+    for name, body in functions.items():
+        table, event = name.split("_")
+        transition = {
+            "insert": "NEW TABLE AS fq_new",
+            "delete": "OLD TABLE AS fq_old",
+            "update": "OLD TABLE AS fq_old NEW TABLE AS fq_new",
+        }[event]
+        statements += [
+            f"CREATE OR REPLACE FUNCTION fq_stat_{name}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f"BEGIN {body}; RETURN NULL; END $$",
+            f"DROP TRIGGER IF EXISTS fq_stat_{name} ON cases_{table}",
+            f"CREATE TRIGGER fq_stat_{name} AFTER {event.upper()} ON cases_{table} "
+            f"REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION fq_stat_{name}()",
+        ]
+    # A TRUNCATE (Django's flush between transactional tests) skips the row triggers.
+    statements += [
+        "CREATE OR REPLACE FUNCTION fq_stat_truncate() RETURNS trigger LANGUAGE plpgsql AS $$"
+        f"BEGIN DELETE FROM {DELTA}; DELETE FROM {ROLLUP}; "
+        f"INSERT INTO {DELTA} ({KEY_COLUMNS}, n, yellow, red) "
+        f"SELECT {_pg_case_key('c')}, 1, coalesce(k.yellow, 0), coalesce(k.red, 0) "
+        f"FROM cases_case AS c {_pg_cards('c')} WHERE c.merged_into_id IS NULL; "
+        "RETURN NULL; END $$",
+    ]
+    for table in ("case", "card"):
+        statements += [
+            f"DROP TRIGGER IF EXISTS fq_stat_{table}_truncate ON cases_{table}",
+            f"CREATE TRIGGER fq_stat_{table}_truncate AFTER TRUNCATE ON cases_{table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION fq_stat_truncate()",
+        ]
+    return statements
+
+
+def _sqlite_cards(case_id: str, colour: str) -> str:
+    return f"(SELECT count(*) FROM cases_card WHERE case_id = {case_id} AND colour = '{colour}')"
+
+
+def _sqlite_case_values(row: str, sign: str) -> str:
+    return (
+        f"substr({row}.region_code, 1, {COUNTY_DIGITS}), date({row}.reported_at, '+8 hours'), "
+        f"{row}.category, {row}.status, {row}.level, {row}.channel, {row}.overdue, {sign}1, "
+        f"{sign}{_sqlite_cards(row + '.id', 'yellow')}, {sign}{_sqlite_cards(row + '.id', 'red')}"
+    )
+
+
+def _sqlite_card_select(row: str, sign: str) -> str:
+    return (
+        f"SELECT substr(c.region_code, 1, {COUNTY_DIGITS}), date(c.reported_at, '+8 hours'), c.category, "
+        f"c.status, c.level, c.channel, c.overdue, 0, {sign}({row}.colour = 'yellow'), "
+        f"{sign}({row}.colour = 'red') FROM cases_case AS c "
+        f"WHERE c.id = {row}.case_id AND c.merged_into_id IS NULL"
+    )
+
+
+def _sqlite_sql() -> list[str]:
+    insert = f"INSERT INTO {DELTA} ({KEY_COLUMNS}, n, yellow, red)"
+    changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in _CASE_KEY_COLUMNS)
+    changed += " OR (OLD.merged_into_id IS NULL) <> (NEW.merged_into_id IS NULL)"
+    triggers = {
+        "case_insert": (
+            "AFTER INSERT ON cases_case WHEN NEW.merged_into_id IS NULL",
+            f"{insert} VALUES ({_sqlite_case_values('NEW', '')});",
+        ),
+        "case_update": (
+            f"AFTER UPDATE ON cases_case WHEN {changed}",
+            f"{insert} SELECT {_sqlite_case_values('OLD', '-')} WHERE OLD.merged_into_id IS NULL; "
+            f"{insert} SELECT {_sqlite_case_values('NEW', '')} WHERE NEW.merged_into_id IS NULL;",
+        ),
+        "case_delete": (
+            "AFTER DELETE ON cases_case WHEN OLD.merged_into_id IS NULL",
+            f"{insert} VALUES ({_sqlite_case_values('OLD', '-')});",
+        ),
+        "card_insert": ("AFTER INSERT ON cases_card", f"{insert} {_sqlite_card_select('NEW', '')};"),
+        "card_delete": ("AFTER DELETE ON cases_card", f"{insert} {_sqlite_card_select('OLD', '-')};"),
+        "card_update": (
+            "AFTER UPDATE ON cases_card WHEN OLD.case_id IS NOT NEW.case_id OR OLD.colour IS NOT NEW.colour",
+            f"{insert} {_sqlite_card_select('OLD', '-')}; {insert} {_sqlite_card_select('NEW', '')};",
+        ),
+    }
+    statements = []
+    for name, (when, body) in triggers.items():
+        statements += [
+            f"DROP TRIGGER IF EXISTS fq_stat_{name}",
+            f"CREATE TRIGGER fq_stat_{name} {when} BEGIN {body} END",
+        ]
+    return statements
+
+
+_TRIGGERS = ("case_insert", "case_update", "case_delete", "card_insert", "card_delete", "card_update")
+
+
+def _execute(statements, cursor=None) -> None:
+    with contextlib.ExitStack() as stack:
+        cursor = cursor or stack.enter_context(connection.cursor())
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def install() -> None:
+    """Create the tables and triggers (idempotent; the migration calls it) and fill the rollup."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            _execute([_PG_TABLES, *_pg_sql()])
+        else:
+            _execute([statement for statement in _SQLITE_TABLES.split(";") if statement.strip()])
+            _execute(_sqlite_sql())
+        rebuild()
+
+
+def uninstall() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for name in (*_TRIGGERS, "case_truncate", "card_truncate"):
+                table = name.split("_")[0]
+                cursor.execute(f"DROP TRIGGER IF EXISTS fq_stat_{name} ON cases_{table}")
+            for name in (*_TRIGGERS, "truncate"):
+                cursor.execute(f"DROP FUNCTION IF EXISTS fq_stat_{name}()")
+        else:
+            for name in _TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS fq_stat_{name}")
+        cursor.execute(f"DROP TABLE IF EXISTS {DELTA}")
+        cursor.execute(f"DROP TABLE IF EXISTS {ROLLUP}")
+
+
+# --- rebuilding and folding ------------------------------------------------------------------
+
+
+def _base_agg_sql() -> str:
+    """Every unmerged case's key with its count and cards, from the base tables."""
+    return (
+        f"SELECT substr(c.region_code, 1, {COUNTY_DIGITS}) AS county, {_day_sql('c.reported_at')} AS day, "
+        "c.category, c.status, c.level, c.channel, c.overdue, count(*) AS n, "
+        "coalesce(sum(k.yellow), 0) AS yellow, coalesce(sum(k.red), 0) AS red "
+        "FROM cases_case AS c LEFT JOIN ("
+        "SELECT case_id, sum(CASE WHEN colour = 'yellow' THEN 1 ELSE 0 END) AS yellow, "
+        "sum(CASE WHEN colour = 'red' THEN 1 ELSE 0 END) AS red FROM cases_card GROUP BY case_id"
+        ") AS k ON k.case_id = c.id WHERE c.merged_into_id IS NULL "
+        "GROUP BY 1, 2, c.category, c.status, c.level, c.channel, c.overdue"
+    )
+
+
+def rebuild() -> None:
+    """Recount the rollup from the case and card tables (writes to them wait meanwhile)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE cases_case, cases_card IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {DELTA}")
+        cursor.execute(f"DELETE FROM {ROLLUP}")
+        cursor.execute(f"WITH agg AS ({_base_agg_sql()}), keys AS ({_keys_sql('agg')}) {_upsert_sql('keys')}")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {ROLLUP}")
+
+
+def fold() -> int:
+    """Move the pending deltas into the rollup; the number of delta rows folded. One statement on
+    PostgreSQL (the deltas deleted are exactly those added up); one folder at a time."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('fengqiao.cases.rollups.fold'))")
+            if not cursor.fetchone()[0]:
+                return 0  # another process is folding
+            cursor.execute(
+                f"WITH moved AS (DELETE FROM {DELTA} RETURNING {KEY_COLUMNS}, n, yellow, red), "
+                f"counted AS (SELECT count(*) AS rows FROM moved), "
+                f"keys AS ({_keys_sql('moved')}), "
+                f"upserted AS ({_upsert_sql('keys')} RETURNING 1) "
+                "SELECT rows, (SELECT count(*) FROM upserted) FROM counted"
+            )
+            return cursor.fetchone()[0]
+        cursor.execute(f"SELECT max(id) FROM {DELTA}")
+        top = cursor.fetchone()[0]
+        if top is None:
+            return 0
+        cursor.execute(
+            f"WITH moved AS (SELECT * FROM {DELTA} WHERE id <= %s), keys AS ({_keys_sql('moved')}) "
+            f"{_upsert_sql('keys')}",
+            [top],
+        )
+        cursor.execute(f"DELETE FROM {DELTA} WHERE id <= %s", [top])
+        return cursor.rowcount
+
+
+def sweep_fold(at=None) -> int:
+    return fold()
+
+
+@contextlib.contextmanager
+def bulk_load():
+    """Suspend the statistics triggers around a bulk load (synth's COPY path) and rebuild the rollup
+    from the base tables at exit, even if the load failed. Writes by other sessions meanwhile are
+    not captured either: the rebuild at exit counts them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for name in _TRIGGERS:
+                cursor.execute(f"ALTER TABLE cases_{name.split('_')[0]} DISABLE TRIGGER fq_stat_{name}")
+        try:
+            yield
+        finally:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for name in _TRIGGERS:
+                    cursor.execute(f"ALTER TABLE cases_{name.split('_')[0]} ENABLE TRIGGER fq_stat_{name}")
+                rebuild()
+    else:
+        with connection.cursor() as cursor:
+            for name in _TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS fq_stat_{name}")
+        try:
+            yield
+        finally:
+            with transaction.atomic():
+                _execute(_sqlite_sql())
+                rebuild()
+
+
+# --- answering -------------------------------------------------------------------------------
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), CST)
+
+
+def whole_days(start: datetime | None, end: datetime | None):
+    """(first, last) whole UTC+8 days inside [start, end] (None = unbounded), or None if none."""
+    first = last = None
+    if start is not None:
+        local = start.astimezone(CST)
+        first = local.date() if local == midnight(local.date()) else local.date() + timedelta(days=1)
+    if end is not None:
+        last = (end + timedelta(microseconds=1)).astimezone(CST).date() - timedelta(days=1)
+    if first is not None and last is not None and first > last:
+        return None
+    return first, last
+
+
+def county_prefix(region_code: str) -> str | None:
+    """The prefix the rollup can answer for (a county or larger region), else None."""
+    prefix = region_codes.significant_prefix(region_code)
+    return prefix if len(prefix) <= COUNTY_DIGITS else None
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def figures(prefix: str, first: date | None, last: date | None) -> dict[str, int]:
+    """{key: n} for the cases of counties starting with `prefix` reported on the UTC+8 days
+    first..last (inclusive, None = unbounded): folded months, folded days and pending deltas."""
+    upper = region_codes.prefix_upper_bound(prefix)
+
+    def where(lo: date | None, hi: date | None, month: bool | None = None) -> tuple[str, list]:
+        """county in the prefix, day in [lo, hi), and the month flag."""
+        parts, params = ["county >= %s"], [prefix]
+        if upper is not None:
+            parts.append("county < %s")
+            params.append(upper)
+        if month is not None:
+            parts.append("month = %s")
+            params.append(month)
+        if lo is not None:
+            parts.append("day >= %s")
+            params.append(lo)
+        if hi is not None:
+            parts.append("day < %s")
+            params.append(hi)
+        return " AND ".join(parts), params
+
+    hi = last + timedelta(days=1) if last is not None else None
+    month_lo = None if first is None else (first if first.day == 1 else _next_month(first))
+    month_hi = None if hi is None else hi.replace(day=1)
+    if month_lo is None or month_hi is None or month_lo < month_hi:
+        spans = [(month_lo, month_hi, True)]
+        if first is not None and first < month_lo:
+            spans.append((first, month_lo, False))
+        if hi is not None and month_hi < hi:
+            spans.append((month_hi, hi, False))
+    else:
+        spans = [(first, hi, False)]
+    condition, params = where(first, hi)
+    sql = [f"WITH moved AS (SELECT * FROM {DELTA} WHERE {condition}), keys AS ({_keys_sql('moved')}) "]
+    selects = ["SELECT key, n FROM keys"]
+    for lo, span_hi, month in spans:
+        condition, span_params = where(lo, span_hi, month)
+        selects.append(f"SELECT key, n FROM {ROLLUP} WHERE {condition}")
+        params += span_params
+    sql.append(f"SELECT key, sum(n) FROM ({' UNION ALL '.join(selects)}) AS parts GROUP BY key")
+    with connection.cursor() as cursor:
+        cursor.execute("".join(sql), params)
+        return {key: int(n) for key, n in cursor.fetchall() if n}
+
+
+# --- may the rollup answer? --------------------------------------------------------------------
+
+
+def covers_subtree(cases, prefix: str) -> bool:
+    """Whether the queryset `cases` (visible_cases(user), or all cases) holds every case whose
+    region starts with `prefix`, judged from its WHERE clause alone: a condition that is empty, or
+    an OR with a covering member, or an AND of covering members, where a region-code range
+    region_code >= lo (lo <= prefix) or region_code < hi (every code starting with prefix below hi)
+    covers. Anything else (an Exists, another column, a join) answers False: the base table."""
+    from django.db.models.expressions import Col
+    from django.db.models.lookups import GreaterThanOrEqual, LessThan
+    from django.db.models.sql.where import AND, OR, WhereNode
+
+    from .models import Case
+
+    query = cases.query
+    if cases.model is not Case or query.is_sliced or query.combinator or query.distinct:
+        return False
+    upper = region_codes.prefix_upper_bound(prefix)
+
+    def covers(node) -> bool:
+        if isinstance(node, WhereNode):
+            if node.negated:
+                return False
+            if not node.children:
+                return True
+            if node.connector == AND:
+                return all(covers(child) for child in node.children)
+            if node.connector == OR:
+                return any(covers(child) for child in node.children)
+            return False
+        lhs = getattr(node, "lhs", None)
+        if not (
+            isinstance(lhs, Col)
+            and lhs.alias == Case._meta.db_table
+            and lhs.target.column == "region_code"
+            and isinstance(node.rhs, str)
+        ):
+            return False
+        if isinstance(node, GreaterThanOrEqual):
+            return node.rhs <= prefix
+        if isinstance(node, LessThan):
+            return upper is not None and upper <= node.rhs
+        return False
+
+    return covers(query.where)
+
+
+def available() -> bool:
+    """Whether this database has the rollup (the migration ran)."""
+    with connection.cursor() as cursor:
+        return ROLLUP in connection.introspection.table_names(cursor)
+
+
+def pending() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {DELTA}")
+        return cursor.fetchone()[0]
+
+
+def register() -> None:
+    from .sweep import register_sweeper
+
+    register_sweeper("stat_rollup", sweep_fold)
