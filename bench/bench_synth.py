@@ -74,7 +74,8 @@ def run(size: int, args, source: str | None) -> dict:
         report = Path(tempfile.mkdtemp(prefix="fengqiao-bench-synth-")) / "synth.json"
         command = [str(FENGQIAO), "synth", "--grids", str(args.grids), "--cases", str(size)]
         command += ["--years", str(args.years), "--seed", str(args.seed), "--ceiling"]
-        if source is None:
+        synth_source = Path(source or ROOT) / "fengqiao/synth/management/commands/synth.py"
+        if "--report" in synth_source.read_text():
             command += ["--report", str(report)]
         load_before = os.getloadavg()
         busy0, total0 = machine_cpu()
@@ -89,6 +90,16 @@ def run(size: int, args, source: str | None) -> dict:
         if done.returncode:
             raise SystemExit(f"synth failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
         print(done.stdout, flush=True)
+        # Where the server spent its time, by statement (wall time inside PostgreSQL).
+        statements = [
+            {"query": query[:90], "calls": calls, "seconds": round(seconds, 1)}
+            for query, calls, seconds in pg.sql(
+                "SELECT regexp_replace(query, '\\s+', ' ', 'g'), calls, total_exec_time / 1000 "
+                "FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12"
+            )
+        ]
+        for row in statements:
+            print(f"  {row['seconds']:7.1f} s  {row['calls']:6d}x  {row['query']}")
         result = json.loads(report.read_text()) if report.exists() else {}
         if not result:  # an older copy without --report: read its last lines
             for line in done.stdout.splitlines():
@@ -114,6 +125,7 @@ def run(size: int, args, source: str | None) -> dict:
             "loadavg_after": os.getloadavg(),
             "quiet_before": quiet,
             "postgres": pg.version,
+            "statements": statements,
         }
 
 

@@ -67,6 +67,16 @@ def _advance_sequences(taken: dict) -> None:
             CaseSequence.objects.filter(key=key, value__lt=value).update(value=value)
 
 
+def rollups_suspended():
+    """The statistics rollup's triggers suspended for the load and the rollup rebuilt from the case
+    table after it (fengqiao.cases.rollups.bulk_load), where that module exists."""
+    try:
+        from fengqiao.cases.rollups import bulk_load
+    except ImportError:
+        return nullcontext()
+    return bulk_load()
+
+
 def synthesise(
     province: str,
     grids: int,
@@ -133,7 +143,7 @@ def synthesise(
         )
         for part, first in enumerate(range(0, count, CHUNK))
     ]
-    with cases.indexes_dropped(say, unique=empty) if drop_indexes else nullcontext():
+    with rollups_suspended(), cases.indexes_dropped(say, unique=empty) if drop_indexes else nullcontext():
         if postgres:
             pool_args = cases.province_pools(codes, names, units)
             written = cases.copy_chunks(chunks, pool_args, taken, workers, timing, say)
