@@ -14,6 +14,7 @@ writes them with one statement per table. Anything else (petitions, several thin
 the top level, urgent cases) takes the per-case path, one event at a time.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -285,9 +286,9 @@ class Batch:
                 ["outcome", "stopped_at", "yellow_carded_at", "red_carded_at"],
             )
         if self.new_clocks:
-            Clock.objects.bulk_create(self.new_clocks)
+            _insert_rows(Clock, self.new_clocks)
         if self.cards:
-            Card.objects.bulk_create(self.cards)
+            _insert_rows(Card, self.cards)
         if self.withdrawn:
             held = list(
                 Assignment.objects.filter(
@@ -310,7 +311,7 @@ class Batch:
                 ["level", "handling_unit", "escalations", "status", "overdue", "deadline_at", "updated_at"],
             )
         if self.entries:
-            TimelineEntry.objects.bulk_create(self.entries)
+            _insert_rows(TimelineEntry, self.entries)
         if self.notices:
             units = {unit_id for _, unit_id, _, _ in self.notices}
             members = defaultdict(list)
@@ -328,38 +329,107 @@ def _update_rows(model, rows, names: list[str]) -> None:
     bulk_update does, without building a CASE expression per row and column in Python)."""
     fields = [model._meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        # One statement for all the rows: the new values as arrays, joined on the primary key.
+        pk = model._meta.pk
+        columns = [pk, *fields]
+        sql = "UPDATE {table} SET {sets} FROM unnest({arrays}) AS new({names}) WHERE {table}.{pk} = new.{pk}".format(
+            table=quote(model._meta.db_table),
+            sets=", ".join(f"{quote(field.column)} = new.{quote(field.column)}" for field in fields),
+            arrays=", ".join(f"%s::{_array_type(field)}[]" for field in columns),
+            names=", ".join(quote(field.column) for field in columns),
+            pk=quote(pk.column),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_array(field, rows) for field in columns])
+        return
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(model._meta.db_table),
         ", ".join(f"{quote(field.column)} = %s" for field in fields),
         quote(model._meta.pk.column),
     )
-    if connection.vendor == "postgresql":
-        # One statement for all the rows: the new values as arrays, joined on the primary key.
-        pk = model._meta.pk
-        columns = [pk, *fields]
-        arrays = [[row.pk for row in rows]] + [
-            [field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows]
-            for field in fields
-        ]
-        sql = "UPDATE {table} SET {sets} FROM unnest({arrays}) AS new({names}) WHERE {table}.{pk} = new.{pk}".format(
-            table=quote(model._meta.db_table),
-            sets=", ".join(f"{quote(field.column)} = new.{quote(field.column)}" for field in fields),
-            arrays=", ".join(
-                f"%s::{field.rel_db_type(connection) if field is pk else field.db_type(connection)}[]"
-                for field in columns
-            ),
-            names=", ".join(quote(field.column) for field in columns),
-            pk=quote(pk.column),
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, arrays)
-        return
     params = [
         [*(field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields), row.pk]
         for row in rows
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def _insert_rows(model, rows) -> None:
+    """INSERT new rows (no primary key yet; the sweep never reads them back) with one statement:
+    on PostgreSQL an INSERT … SELECT FROM unnest of one array literal per column, built here with
+    a plain formatter per column type instead of the ORM's per-value preparation. Elsewhere (and
+    for a model with an auto_now field, whose value the ORM stamps) bulk_create."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    if connection.vendor != "postgresql" or any(
+        getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in fields
+    ):
+        model.objects.bulk_create(rows)
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in fields)
+    sql = "INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})".format(
+        table=quote(model._meta.db_table),
+        names=names,
+        arrays=", ".join(f"%s::{_array_type(field)}[]" for field in fields),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_array(field, rows) for field in fields])
+
+
+def _array_type(field) -> str:
+    return field.rel_db_type(connection) if field.primary_key else field.db_type(connection)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _array(field, rows):
+    """The column `field` of `rows` as one PostgreSQL array parameter: a text literal for the
+    column types the sweep writes (integers and keys, times, short texts, JSON), each value as
+    the ORM would store it; any other type as a list of the ORM's own prepared values."""
+    values = [getattr(row, field.attname) for row in rows]
+    if all(value is None for value in values):
+        return "{" + ",".join(["NULL"] * len(values)) + "}"
+    kind = field.get_internal_type()
+    if kind in (
+        "AutoField",
+        "BigAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "ForeignKey",
+    ) or (kind in ("PositiveIntegerField", "PositiveSmallIntegerField")):
+        if kind == "ForeignKey" and field.target_field.get_internal_type() not in (
+            "AutoField",
+            "BigAutoField",
+            "IntegerField",
+            "BigIntegerField",
+        ):
+            return _prepared(field, values)
+        return "{" + ",".join("NULL" if value is None else str(int(value)) for value in values) + "}"
+    if kind == "DateTimeField" and all(value is None or value.tzinfo is not None for value in values):
+        return "{" + ",".join("NULL" if value is None else value.isoformat() for value in values) + "}"
+    if kind == "BooleanField":
+        return "{" + ",".join("NULL" if value is None else ("t" if value else "f") for value in values) + "}"
+    if kind in ("CharField", "TextField"):
+        return "{" + ",".join("NULL" if value is None else _quoted(str(value)) for value in values) + "}"
+    if kind == "JSONField" and field.encoder is None:
+        return (
+            "{"
+            + ",".join(
+                "NULL" if value is None else _quoted(json.dumps(value, ensure_ascii=False))
+                for value in values
+            )
+            + "}"
+        )
+    return _prepared(field, values)
+
+
+def _prepared(field, values) -> list:
+    return [field.get_db_prep_save(value, connection) for value in values]
 
 
 def _events(case: Case, running: list[Clock], at: datetime) -> list[tuple[str, Clock]]:
