@@ -372,11 +372,21 @@ class Meter:
 def run(options, connection) -> dict:
     from django.db import transaction
 
-    from fengqiao.cases.models import Case, Party
+    from fengqiao.cases.models import Case, CaseLink, Party
     from fengqiao.people.models import Person
     from fengqiao.regions.codes import subtree_q
     from fengqiao.triage import classify, corpus, related, risk, service
 
+    def intake_dedup(case, person_ids):
+        """What service.assess runs for de-duplication (the ORM trio before relate() existed)."""
+        hashvalues = related.signature(case.description)
+        if hasattr(related, "relate"):
+            return related.relate(case, person_ids, hashvalues)
+        numbers = related.link(case, related.find_related(case, person_ids, hashvalues))
+        related.index_text(case, hashvalues)
+        return numbers
+
+    intake_risk = getattr(service, "intake_risk_signals", service.risk_signals)
     _, held_out = corpus.split(corpus.load_corpus())
     texts = [example.text for example in held_out][: options.samples]
     county_case = Case.objects.filter(subtree_q("region_id", "980000000000")).order_by("-reported_at").first()
@@ -427,12 +437,9 @@ def run(options, connection) -> dict:
                     with meter.measure(path, "route"):
                         service.routing_for(result.category, case.region)
                     with meter.measure(path, "dedup"):
-                        hashvalues = related.signature(case.description)
-                        found = related.find_related(case, person_ids, hashvalues)
-                        related.link(case, found)
-                        related.index_text(case, hashvalues)
+                        intake_dedup(case, person_ids)
                     with meter.measure(path, "risk"):
-                        scored = risk.score(case.description, service.risk_signals(case, person_ids, []))
+                        scored = risk.score(case.description, intake_risk(case, person_ids, []))
                 else:
                     with meter.measure(path, "classify"):
                         result = classify.classify(text, "window")
@@ -440,10 +447,11 @@ def run(options, connection) -> dict:
                     with meter.measure(path, "route", raw_statements=1):
                         ceiling.route(result.category, case.region_id, case.region.kind)
                     with meter.measure(path, "dedup", raw_statements=3):
-                        found = ceiling.dedup(case, person_ids, text)
+                        ceiling.dedup(case, person_ids, text)
                     with meter.measure(path, "risk", raw_statements=1):
                         scored = ceiling.risk(case, person_ids, text)
-                results[path] = ({(other, reason) for other, reason, _ in found}, scored.score)
+                found = set(CaseLink.objects.filter(case=case).values_list("other_id", "reason"))
+                results[path] = (found, scored.score)
                 links[path] += len(found)
                 transaction.set_rollback(True)
         if results["orm"] != results["sql"]:

@@ -8,6 +8,7 @@ names the rule that fired and why.
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Q
 
 from fengqiao.accounts.models import Unit
 from fengqiao.cases.codes import DEFAULT_TRACK, LEVEL_ORDER, REGION_KIND_LEVEL, Category
@@ -120,6 +121,7 @@ class _Memory:
         self.token = self._UNSET
         self.rules: dict[str, list] | None = None
         self.units: dict[str, list[Unit]] = {}
+        self.counties: set[str] = set()  # counties whose units are all in self.units
 
     def check(self) -> None:
         """One small read per routing decision; drop everything when the token moved."""
@@ -128,7 +130,7 @@ class _Memory:
             row = cursor.fetchone()
         token = row[0] if row else None
         if token != self.token:
-            self.token, self.rules, self.units = token, None, {}
+            self.token, self.rules, self.units, self.counties = token, None, {}, set()
 
     def rules_for(self, category: str) -> list:
         if self.rules is None:
@@ -141,13 +143,28 @@ class _Memory:
         return self.rules.get(category, [])
 
     def units_at(self, codes: list[str]) -> list[Unit]:
-        missing = [code for code in dict.fromkeys(codes) if code not in self.units]
-        if missing:
-            found: dict[str, list[Unit]] = {code: [] for code in missing}
-            for unit in Unit.objects.filter(region_id__in=missing, active=True).select_related("region"):
-                found[unit.region_id].append(unit)
+        """The active units of these region codes. A code inside a county brings in the units of
+        the whole county at once (one query for every later place there); a code above a county
+        (city, province) is read on its own."""
+        wanted = list(dict.fromkeys(codes))
+        counties, singles = set(), []
+        for code in wanted:
+            if code in self.units or code[:6] in self.counties:
+                continue
+            if len(region_codes.significant_prefix(code)) >= 6:
+                counties.add(code[:6])
+            else:
+                singles.append(code)
+        if counties or singles:
+            where = Q(region_id__in=singles)
+            for county in sorted(counties):
+                where |= region_codes.subtree_q("region_id", county.ljust(12, "0"))
+            found: dict[str, list[Unit]] = {code: [] for code in singles}
+            for unit in Unit.objects.filter(where, active=True).select_related("region").order_by("pk"):
+                found.setdefault(unit.region_id, []).append(unit)
             self.units.update(found)
-        return [unit for code in dict.fromkeys(codes) for unit in self.units[code]]
+            self.counties |= counties
+        return [unit for code in wanted for unit in self.units.get(code, ())]
 
 
 _memory = _Memory()
