@@ -26,6 +26,7 @@ is taken over now, its limits running from the import.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -324,12 +325,18 @@ def _set(person: Person, kind: str, value: str, hashed: str | None) -> None:
 
 
 def _insert(model, objects: list, signal: bool = True) -> None:
-    """bulk_create in chunks; with `signal`, post_save is sent for each row when something listens,
-    as save() would have (the crisis path listens to timeline entries)."""
+    """Write new model instances (their primary keys set afterwards). With `signal`, post_save is
+    sent for each one when something listens, as save() would (the crisis path listens to
+    timeline entries). On PostgreSQL, when nothing is to be told, by COPY with ids drawn from the
+    table's sequence in one query; else bulk_create."""
     if not objects:
         return
-    model.objects.bulk_create(objects, batch_size=CHUNK)
-    if signal and post_save.has_listeners(model):
+    told = signal and post_save.has_listeners(model)
+    if connection.vendor != "postgresql" or told:
+        model.objects.bulk_create(objects, batch_size=CHUNK)
+    else:
+        _copy_instances(model, objects)
+    if told:
         for instance in objects:
             post_save.send(
                 sender=model,
@@ -339,6 +346,63 @@ def _insert(model, objects: list, signal: bool = True) -> None:
                 raw=False,
                 using=connection.alias,
             )
+
+
+def _copy_instances(model, objects: list) -> None:
+    from psycopg.types.json import Jsonb
+
+    meta = model._meta
+    now = wallclock.now()
+    if meta.pk.attname == "id" and getattr(objects[0], "id", None) is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [meta.db_table, len(objects)],
+            )
+            for instance, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                instance.id = pk
+    fields = meta.concrete_fields
+    stamped = [
+        f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    json = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    related = [f for f in fields if f.is_relation]
+    names = [f.attname for f in fields]
+    rows = []
+    for instance in objects:
+        for (
+            field_
+        ) in related:  # a related object saved after it was assigned (Model._prepare_related_fields_for_save)
+            if getattr(instance, field_.attname) is None and field_.is_cached(instance):
+                target = field_.get_cached_value(instance)
+                if target is not None:
+                    setattr(instance, field_.attname, target.pk)
+        for name in stamped:
+            setattr(instance, name, now)
+        rows.append(tuple(Jsonb(getattr(instance, n)) if n in json else getattr(instance, n) for n in names))
+        instance._state.adding, instance._state.db = False, connection.alias
+    _copy(meta.db_table, [f.column for f in fields], rows)
+
+
+def _copy_rows(model, attnames: list[str], rows: list[tuple]) -> None:
+    """Rows of a table nothing reads back at once (no ids, no signals): COPY on PostgreSQL."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        meta = model._meta
+        _copy(meta.db_table, [meta.get_field(n.removesuffix("_id")).column for n in attnames], rows)
+    else:
+        model.objects.bulk_create(
+            [model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=CHUNK
+        )
+
+
+def _copy(table: str, columns: list[str], rows) -> None:
+    quote = connection.ops.quote_name
+    statement = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _allocate_numbers(checked: list[_Row]) -> None:
@@ -585,11 +649,27 @@ def _assess(checked: list[_Row]) -> None:
 # ------------------------------------------------------------------------------------ importing
 
 
-def import_rows(ledger: str, rows, user, ip: str | None = None) -> ImportResult:
-    """Import the rows (as imports._read gives them) of a cases ledger, every one or none."""
+class _Stopwatch:
+    """Seconds per stage, when the caller asks for them (bench/bench_ledger_import.py)."""
+
+    def __init__(self, into: dict | None):
+        self.into, self.last = into, time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        if self.into is not None:
+            now = time.perf_counter()
+            self.into[stage] = self.into.get(stage, 0.0) + now - self.last
+            self.last = now
+
+
+def import_rows(ledger: str, rows, user, ip: str | None = None, timings: dict | None = None) -> ImportResult:
+    """Import the rows (as imports._read gives them) of a cases ledger, every one or none.
+    `timings`, if given, receives the seconds spent in each stage."""
+    lap = _Stopwatch(timings)
     layout = imports.LAYOUTS[ledger]
     now = wallclock.now()
     checked, result, _ = _check(ledger, layout, rows, user, now)
+    lap("validate rows (CaseIn)")
     # The same sheet again, or the same row twice: a client id already used is that case.
     first_of: dict[uuid.UUID, _Row] = {}
     unique = []
@@ -603,13 +683,18 @@ def import_rows(ledger: str, rows, user, ip: str | None = None) -> ImportResult:
     for chunk in _chunks(first_of):
         stored.update(Case.objects.filter(client_id__in=chunk).values_list("client_id", "number"))
     new = [row for row, twin in unique if twin is None and row.client_id not in stored]
+    lap("client ids already stored")
     _place(new, user)
+    lap("places and scope")
     cached = _Cached()
     _build_cases(new, user, now, cached)
+    lap("classification and routing")
     if new:
         _allocate_numbers(new)
+    lap("case numbers")
     with transaction.atomic():
-        _write(ledger, new, user, ip, now)
+        _write(ledger, new, user, ip, now, lap)
+    lap("commit")
     for row, twin in unique:
         if row.client_id in stored:
             result.existing.append(stored[row.client_id])
@@ -620,9 +705,11 @@ def import_rows(ledger: str, rows, user, ip: str | None = None) -> ImportResult:
     return result
 
 
-def _write(ledger: str, new: list[_Row], user, ip, now) -> None:
+def _write(ledger: str, new: list[_Row], user, ip, now, lap) -> None:
     _file_people(new)
+    lap("person files (hashes, encryption, writes)")
     _assess(new)
+    lap("MinHash, related cases, risk")
     sweep_batch = Batch({}, {})
     for row in new:
         if row.open:
@@ -632,14 +719,19 @@ def _write(ledger: str, new: list[_Row], user, ip, now) -> None:
             _start_clock(case, Clock.Stage.ACCEPT, now, sweep_batch)
     open_rows = [row for row in new if row.open]
     # Listeners hear about current matters only: a settled matter of past years is an archive.
+    lap("clocks")
     _insert(Case, [row.case for row in open_rows])
     _insert(Case, [row.case for row in new if not row.open], signal=False)
-    parties: dict[bool, list[Party]] = {True: [], False: []}
+    lap("insert cases")
+    parties: dict[bool, list] = {True: [], False: []}
     for row in new:
         for person, role in dict.fromkeys(row.persons):  # get_or_create: one row per person and role
-            parties[row.open].append(Party(case=row.case, person=person, role=role))
-    _insert(Party, parties[True])
-    _insert(Party, parties[False], signal=False)
+            parties[row.open].append((row.case.pk, person.pk, role))
+    if post_save.has_listeners(Party):
+        _insert(Party, [Party(case_id=c, person_id=p, role=r) for c, p, r in parties[True]])
+    else:
+        _copy_rows(Party, ["case_id", "person_id", "role"], parties[True])
+    _copy_rows(Party, ["case_id", "person_id", "role"], parties[False])
     _insert(
         Assignment,
         [
@@ -650,6 +742,9 @@ def _write(ledger: str, new: list[_Row], user, ip, now) -> None:
     )
     actor = user if user is not None and user.is_authenticated else None
     entries, archived, links = [], [], []
+    known = {}  # the numbers of related cases the database held before
+    for chunk in _chunks({ref[1] for row in new for ref, _, _ in row.related if ref[0] == "db"}):
+        known.update(Case.objects.filter(pk__in=chunk).values_list("pk", "number"))
     for row in new:
         case = row.case
         held = entries if row.open else archived
@@ -671,43 +766,44 @@ def _write(ledger: str, new: list[_Row], user, ip, now) -> None:
         )
         if row.related:
             others = [_case_id(ref, new) for ref, _, _ in row.related]
-            numbers = sorted(set(_numbers(others, new)))
+            numbers = sorted(
+                {new[ref[1]].case.number if ref[0] == "row" else known[ref[1]] for ref, _, _ in row.related}
+            )
             links.extend(
-                CaseLink(case=case, other_id=other, reason=reason, score=score)
+                (case.pk, other, reason, score, now)
                 for other, (_, reason, score) in zip(others, row.related, strict=True)
             )
             held.append(TimelineEntry(case=case, at=now, kind="linked", data={"numbers": numbers}))
         held.append(imports.imported_entry(case, user, ledger, row.sheet_row, at=now, ip=ip))
-    CaseLink.objects.bulk_create(links, batch_size=CHUNK, ignore_conflicts=True)
+    lap("build timeline and links")
+    # A new case's links are new rows: nothing to conflict with (intake's ignore_conflicts guards
+    # against a concurrent intake linking the same pair, which cannot reach a case not yet written).
+    _copy_rows(CaseLink, ["case_id", "other_id", "reason", "score", "created_at"], links)
     _insert(TimelineEntry, archived, signal=False)
     _insert(TimelineEntry, entries)
     _insert(Clock, sweep_batch.new_clocks)
-    _insert(
+    _copy_rows(
         TextSignature,
-        [
-            TextSignature(case=row.case, hashvalues=row.hashvalues.tobytes())
-            for row in new
-            if row.hashvalues is not None
-        ],
-        signal=False,
+        ["case_id", "hashvalues"],
+        [(row.case.pk, row.hashvalues.tobytes()) for row in new if row.hashvalues is not None],
     )
-    _insert(
+    _copy_rows(
         TextBand,
+        ["case_id", "band", "county", "reported_at"],
         [
-            TextBand(
-                case=row.case, band=band, county=row.case.region_id[:6], reported_at=row.case.reported_at
-            )
+            (row.case.pk, band, row.case.region_id[:6], row.case.reported_at)
             for row in new
             for band in row.bands
         ],
-        signal=False,
     )
+    lap("insert parties, links, timeline, clocks, text index")
     rules = list(SkipLevelRule.objects.filter(active=True))
     for row in open_rows:
         if row.case.risk >= risk.HIGH_RISK:
             case_actions._warn_high_risk(row.case)
         if any(skip_level_matches(rule, row.case) for rule in rules):
             fire_skip_level(row.case)
+    lap("warnings and skip-level reports")
 
 
 def _start_clock(case: Case, stage: str, now, batch: Batch) -> None:
@@ -718,15 +814,6 @@ def _start_clock(case: Case, stage: str, now, batch: Batch) -> None:
 
 def _case_id(ref, new: list[_Row]) -> int:
     return ref[1] if ref[0] == "db" else new[ref[1]].case.pk
-
-
-def _numbers(ids, new) -> list[str]:
-    mine = {row.case.pk: row.case.number for row in new}
-    numbers = [mine[pk] for pk in ids if pk in mine]
-    others = [pk for pk in ids if pk not in mine]
-    if others:
-        numbers.extend(Case.objects.filter(pk__in=others).values_list("number", flat=True))
-    return numbers
 
 
 def import_ledger_bulk(ledger: str, file, user, ip: str | None = None) -> ImportResult:

@@ -1,0 +1,415 @@
+"""Bulk import of a historical cases ledger: rows/s through `ledgers.bulk`, with and without reading
+the spreadsheet, beside the ceilings measured in the same run.
+
+    .venv/bin/python bench/bench_ledger_import.py [--rows 100000] [--json FILE]
+
+Needs: root (or the `postgres` system user) for a throw-away PostgreSQL server (bench/pg.py).
+Takes about 3-6 minutes at 100,000 rows on a quiet machine.
+
+The workbook is generated here (openpyxl write-only, seeded): rows spread over every village and
+grid of the demo county, every category given (a historical ledger names it), three years of
+registration dates: 70% closed (已结案), 10% resolved (已办结待核查), 20% still open (registered in
+the last month); applicants named from a pool so that people recur (person files matched, shared
+parties linked), half with an ID-card number, most with a phone; a respondent on every second row.
+
+Measured, each in this process against the server (its CPU and the PostgreSQL backends' CPU
+counted from /proc, the machine's load recorded):
+  - reading the sheet (`ledgers.imports._read`, openpyxl read-only), and its ceiling: iterating the
+    same sheet with openpyxl read-only and values_only, doing nothing with the values;
+  - the import (`ledgers.bulk.import_rows` on the rows read), every stage timed;
+  - the import of the same sheet again (nothing may be created);
+  - the ceiling: COPY of the same case rows (as the import stored them) into a copy of the case
+    table with its indexes (no validation, no other table), and executemany of INSERTs of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import CpuMeter, bench_env, fengqiao, figure, machine, wait_for_quiet, write_figures  # noqa: E402
+from pg import Postgres  # noqa: E402
+
+TARGET = 20_000  # rows/s, issue 9 item 2
+HEADERS = [
+    "来源渠道",
+    "事项类别",
+    "标题",
+    "事项描述",
+    "发生时间",
+    "发生地点",
+    "区划代码",
+    "申请人",
+    "申请人电话",
+    "申请人身份证号",
+    "被申请人",
+    "被申请人电话",
+    "登记时间",
+    "办理状态",
+    "办结时间",
+    "结案时间",
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰红梅建国建华志强文斌海燕春梅"
+MATTERS = {
+    "neighbour": ["院墙滴水", "楼道堆放杂物", "排水沟堵塞", "噪音扰民", "共用通道被占"],
+    "marriage_family": ["赡养老人费用分担", "离婚后子女抚养", "家庭财产分割", "婆媳矛盾"],
+    "homestead_housing": ["宅基地界址", "建房遮挡采光", "房屋买卖过户"],
+    "contract_debt": ["借款到期不还", "货款拖欠", "工程款结算"],
+    "land_forest": ["山林界址", "承包地边界", "林木采伐收益分配"],
+    "labour_wages": ["拖欠工资", "工伤赔偿", "解除劳动合同补偿"],
+    "property_mgmt": ["物业费收取", "电梯维修资金", "小区停车位"],
+    "traffic": ["电动车相撞赔偿", "农用车刮擦", "停车剐蹭"],
+    "damages": ["牲畜毁坏庄稼", "装修漏水损失", "宠物咬伤"],
+    "consumer": ["预付卡退费", "农资质量", "家电维修收费"],
+    "village_affairs": ["村集体收益分配", "低保评定", "村道修建占地"],
+    "environment": ["养殖场异味", "工厂排污", "垃圾焚烧"],
+}
+LABELS: dict[str, str] = {}
+PHONE_PREFIXES = ["138", "139", "137", "136", "135", "150", "151", "186", "187", "188"]
+QUIET = {"give_up_after": 60.0}
+
+
+# ------------------------------------------------------------------------------------ the workbook
+
+
+def id_number(rng: random.Random) -> str:
+    from stdnum.cn import ric
+
+    born = datetime(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 65))
+    body = f"110105{born:%Y%m%d}{rng.randrange(0, 1000):03d}"
+    return body + ric.calc_check_digit(body + "0")  # the function reads the digits before the last
+
+
+def people_pool(rng: random.Random, size: int) -> list[tuple[str, str, str]]:
+    """(name, phone, id number) of `size` people; some without a phone or an ID number."""
+    pool = []
+    for index in range(size):
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if index % 3 else "")
+        phone = rng.choice(PHONE_PREFIXES) + f"{rng.randrange(0, 10**8):08d}" if rng.random() < 0.85 else ""
+        number = id_number(rng) if rng.random() < 0.5 else ""
+        pool.append((name, phone, number))
+    return pool
+
+
+def sheet_rows(count: int, places: list[str], now: datetime, seed: int = 1):
+    from fengqiao.cases.codes import Category
+
+    rng = random.Random(seed)
+    LABELS.update({code: label for code, label in Category.choices})
+    pool = people_pool(rng, max(count // 3, 10))
+    categories = list(MATTERS)
+    for index in range(count):
+        category = categories[index % len(categories)]
+        matter = rng.choice(MATTERS[category])
+        place = rng.choice(places)
+        applicant = rng.choice(pool)
+        respondent = rng.choice(pool) if index % 2 == 0 else ("", "", "")
+        share = rng.random()
+        if share < 0.2:  # still open, registered in the last month
+            reported = now - timedelta(days=rng.uniform(1, 30))
+            status, resolved, closed = "待受理", None, None
+        else:
+            reported = now - timedelta(days=rng.uniform(40, 365 * 3))
+            resolved = reported + timedelta(days=rng.uniform(1, 30))
+            closed = resolved + timedelta(days=rng.uniform(0, 10)) if share >= 0.3 else None
+            status = "已结案" if closed else "已办结待核查"
+        description = (
+            f"{applicant[0]}反映与{respondent[0] or '邻居'}因{matter}发生纠纷,"
+            f"第{index % 97 + 1}组群众{rng.randrange(2, 9)}户受影响,协商{rng.randrange(1, 5)}次未果,要求调解处理"
+        )
+        yield [
+            "窗口受理",
+            LABELS[category],
+            f"{matter}纠纷",
+            description,
+            reported - timedelta(days=rng.uniform(0, 5)),
+            f"第{rng.randrange(1, 40)}组{rng.randrange(1, 200)}号",
+            place,
+            applicant[0],
+            applicant[1],
+            applicant[2],
+            respondent[0],
+            respondent[1],
+            reported,
+            status,
+            resolved,
+            closed,
+        ]
+
+
+def make_workbook(count: int, places: list[str], now: datetime) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("矛盾纠纷排查化解台账")
+    sheet.append(["枫溪县矛盾纠纷排查化解台账(历史)"])
+    sheet.append(HEADERS)
+    for row in sheet_rows(count, places, now):
+        sheet.append([value.replace(tzinfo=None) if isinstance(value, datetime) else value for value in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------------------------ measuring
+
+
+def measured(label: str, pg: Postgres, function):
+    """(function's result, {wall_s, cpu_s of this process, postgres_s, load})."""
+    quiet = wait_for_quiet(**QUIET)
+    meter = CpuMeter(bench=os.getpid(), postgres=pg.postmaster_pid())
+    meter.start()
+    started = time.perf_counter()
+    result = function()
+    wall = time.perf_counter() - started
+    cpu = meter.stop()
+    seconds = cpu["seconds"]
+    figures = {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(seconds["bench_s"], 3),
+        "postgres_cpu_s": round(seconds["postgres_s"], 3),
+        "machine_busy_share": round(cpu["share"]["machine_busy"], 3),
+        "others_share": round(cpu["share"]["others"], 3),
+        "quiet_before": quiet,
+        "loadavg": os.getloadavg(),
+    }
+    print(f"  {label}: {figures}", flush=True)
+    return result, figures
+
+
+def ceiling(pg: Postgres, numbers: list[str]) -> dict:
+    """COPY, then executemany, of the stored case rows into an indexed copy of the case table."""
+    columns = [
+        row[0]
+        for row in pg.sql(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'cases_case' "
+            "AND column_name <> 'id' ORDER BY ordinal_position"
+        )
+    ]
+    listed = ", ".join(columns)
+    with pg.connect() as conn, conn.cursor() as cursor:
+        buffer = io.BytesIO()
+        with cursor.copy(
+            f"COPY (SELECT {listed} FROM cases_case WHERE number = ANY(%s)) TO STDOUT", [numbers]
+        ) as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+        data = buffer.getvalue()
+        cursor.execute(f"SELECT {listed} FROM cases_case WHERE number = ANY(%s)", [numbers])
+        values = cursor.fetchall()
+    result = {}
+    for method in ("copy", "executemany"):
+        pg.sql("DROP TABLE IF EXISTS ceiling_case")
+        pg.sql("CREATE TABLE ceiling_case (LIKE cases_case INCLUDING ALL)")
+        pg.sql("ALTER TABLE ceiling_case ALTER COLUMN number TYPE varchar(40)")
+
+        def load(method=method):
+            with pg.connect(autocommit=False) as conn, conn.cursor() as cursor:
+                if method == "copy":
+                    with cursor.copy(f"COPY ceiling_case ({listed}) FROM STDIN") as copy:
+                        for start in range(0, len(data), 1 << 20):
+                            copy.write(data[start : start + (1 << 20)])
+                else:
+                    marks = ", ".join(["%s"] * len(columns))
+                    cursor.executemany(
+                        f"INSERT INTO ceiling_case ({listed}) VALUES ({marks})",
+                        [tuple(_adapt(v) for v in row) for row in values],
+                    )
+                conn.commit()
+
+        _, figures = measured(f"ceiling: {method} of {len(numbers):,} case rows", pg, load)
+        figures["rows_per_s"] = round(len(numbers) / figures["wall_s"])
+        result[method] = figures
+    pg.sql("DROP TABLE IF EXISTS ceiling_case")
+    return result
+
+
+def _adapt(value):
+    from psycopg.types.json import Jsonb
+
+    return Jsonb(value) if isinstance(value, dict | list) else value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="print cProfile's hot spots of the import")
+    parser.add_argument(
+        "--json", type=Path, help="write the figures (bench.common.write_figures) to this file"
+    )
+    parser.add_argument(
+        "--quiet-wait", type=float, default=60, help="wait up to this long for an idle machine"
+    )
+    args = parser.parse_args()
+    QUIET["give_up_after"] = args.quiet_wait
+    report: dict = {"machine": machine(), "rows": args.rows}
+    pg = Postgres()
+    url = pg.start()
+    report["postgres"] = {"version": pg.version, "settings": pg.settings}
+    try:
+        env = bench_env(url, tempfile.mkdtemp(prefix="fengqiao-bench-data-"))
+        fengqiao(env, "migrate", "-v0")
+        fengqiao(env, "loaddemo", "--no-history")
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        from fengqiao.accounts.models import User
+        from fengqiao.cases.models import Case, CaseLink, Clock, Party, TimelineEntry
+        from fengqiao.ledgers import bulk, imports
+        from fengqiao.people.models import Person
+        from fengqiao.regions.models import Region
+        from fengqiao.web.spreadsheets import open_workbook
+
+        user = User.objects.get(username="county")
+        places = list(
+            Region.objects.filter(code__startswith="990102", kind__in=["village", "grid"]).values_list(
+                "code", flat=True
+            )
+        )
+        now = datetime.now(UTC)
+        started = time.perf_counter()
+        content = make_workbook(args.rows, places, now)
+        report["workbook"] = {"bytes": len(content), "build_s": round(time.perf_counter() - started, 1)}
+        print(f"workbook: {args.rows:,} rows, {len(content) / 1e6:.1f} MB", flush=True)
+
+        def raw_parse():
+            book = open_workbook(io.BytesIO(content))
+            count = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True))
+            book.close()
+            return count
+
+        _, raw = measured("openpyxl read-only iteration (parse ceiling)", pg, raw_parse)
+        layout = imports.LAYOUTS["cases"]
+        rows, parse = measured(
+            "reading the sheet (imports._read)",
+            pg,
+            lambda: imports._read(io.BytesIO(content), layout, limit=bulk.BULK_MAX_ROWS),
+        )
+        assert len(rows) == args.rows, len(rows)
+        timings: dict = {}
+        profiler = cProfile.Profile() if args.profile else None
+
+        def run_import():
+            if profiler is None:
+                return bulk.import_rows("cases", rows, user, timings=timings)
+            return profiler.runcall(bulk.import_rows, "cases", rows, user, timings=timings)
+
+        result, load = measured("import (ledgers.bulk.import_rows)", pg, run_import)
+        if profiler is not None:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(35)
+            print(out.getvalue(), flush=True)
+        assert len(result.created) == args.rows, (len(result.created), len(result.existing))
+        stored = {
+            "cases": Case.objects.count(),
+            "open_cases": Case.objects.filter(status="reported").count(),
+            "parties": Party.objects.count(),
+            "people": Person.objects.count(),
+            "timeline_entries": TimelineEntry.objects.count(),
+            "clocks": Clock.objects.count(),
+            "links": CaseLink.objects.count(),
+        }
+        print(f"  stored: {stored}", flush=True)
+        print("  stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()), flush=True)
+        again, reload = measured("the same rows again", pg, lambda: bulk.import_rows("cases", rows, user))
+        assert not again.created and len(again.existing) == args.rows
+        assert Case.objects.count() == stored["cases"]
+        connection.close()
+        ceilings = ceiling(pg, result.created)
+
+        rows_s = args.rows / load["wall_s"]
+        with_parse_s = args.rows / (load["wall_s"] + parse["wall_s"])
+        cpu_rows_s = args.rows / max(load["cpu_s"] + load["postgres_cpu_s"], 1e-9)
+        copy_rows_s = ceilings["copy"]["rows_per_s"]
+        parse_rows_s = args.rows / parse["wall_s"]
+        raw_rows_s = args.rows / raw["wall_s"]
+        load_note = (
+            f"load average {load['loadavg'][0]:.1f}, other processes {load['others_share']:.0%} of the CPUs; "
+            f"CPU {load['cpu_s']:.1f} s Python + {load['postgres_cpu_s']:.1f} s PostgreSQL"
+        )
+        figures = [
+            figure(
+                "bulk ledger import, rows/s without reading the sheet",
+                round(rows_s),
+                "rows/s",
+                target=f">= {TARGET:,} rows/s",
+                met=rows_s >= TARGET,
+                ceiling_name="COPY of the same case rows into an indexed copy of the case table",
+                ceiling_value=copy_rows_s,
+                note=load_note,
+            ),
+            figure(
+                "bulk ledger import, rows/s with reading the sheet",
+                round(with_parse_s),
+                "rows/s",
+                target=f">= {TARGET:,} rows/s",
+                met=with_parse_s >= TARGET,
+                ceiling_name="COPY of the same case rows into an indexed copy of the case table",
+                ceiling_value=copy_rows_s,
+                note=f"reading {parse['wall_s']:.1f} s + import {load['wall_s']:.1f} s",
+            ),
+            figure(
+                "bulk ledger import, rows per CPU second (Python + PostgreSQL)",
+                round(cpu_rows_s),
+                "rows/CPU-s",
+                ceiling_name="executemany INSERT of the same case rows",
+                ceiling_value=ceilings["executemany"]["rows_per_s"],
+                note="the figure least affected by other work on the machine",
+            ),
+            figure(
+                "reading the ledger sheet (imports._read)",
+                round(parse_rows_s),
+                "rows/s",
+                ceiling_name="openpyxl read-only iteration of the same sheet, values only",
+                ceiling_value=round(raw_rows_s),
+                note=f"{len(content) / 1e6:.1f} MB workbook, {len(HEADERS)} columns",
+            ),
+            figure(
+                "the same sheet imported again (nothing created)",
+                round(args.rows / reload["wall_s"]),
+                "rows/s",
+                note="every row found by its client id",
+            ),
+        ]
+        report.update(
+            raw_parse=raw,
+            parse=parse,
+            load=load,
+            stages={k: round(v, 3) for k, v in timings.items()},
+            again=reload,
+            stored=stored,
+            ceilings=ceilings,
+        )
+        print()
+        for item in figures:
+            ratio = (
+                f" ({item['value'] / item['ceiling_value']:.0%} of {item['ceiling']})"
+                if item["ceiling_value"]
+                else ""
+            )
+            print(f"{item['figure']}: {item['value']:,} {item['unit']}{ratio}; {item['note']}")
+        if args.json:
+            write_figures(args.json, "bench_ledger_import", figures, report=report)
+    finally:
+        pg.stop()
+
+
+if __name__ == "__main__":
+    main()
