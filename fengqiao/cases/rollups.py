@@ -408,12 +408,15 @@ def bulk_load():
     not captured either: the rebuild at exit counts them."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # ALTER TABLE refuses while deferred foreign-key checks of this transaction are pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for name in _TRIGGERS:
                 cursor.execute(f"ALTER TABLE cases_{name.split('_')[0]} DISABLE TRIGGER fq_stat_{name}")
         try:
             yield
         finally:
             with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for name in _TRIGGERS:
                     cursor.execute(f"ALTER TABLE cases_{name.split('_')[0]} ENABLE TRIGGER fq_stat_{name}")
                 rebuild()

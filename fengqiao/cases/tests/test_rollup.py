@@ -249,3 +249,14 @@ def test_postgresql_uses_statement_triggers():
         )
         triggers = dict(cursor.fetchall())
     assert len(triggers) == 8 and set(triggers.values()) == {0}  # bit 0 = row-level
+
+
+@pytest.mark.django_db
+def test_the_rebuild_command(make_case):
+    from django.core.management import call_command
+
+    make_case("town1")
+    call_command("rebuild_stats", "--fold")
+    assert rollups.pending() == 0
+    call_command("rebuild_stats")
+    assert_exact()
