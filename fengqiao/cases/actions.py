@@ -141,8 +141,8 @@ def create_case(intake: Intake, actor=None, ip: str | None = None) -> tuple[Case
         # intake's transaction, its lock would be held through all the work below and make a
         # county's intakes wait for each other. Taken in its own short transaction, a number is
         # only lost (a gap, never a duplicate) when the intake then fails or loses a client_id race.
-        with transaction.atomic():
-            number = next_number(region.code, now)
+        # One statement in autocommit mode is that transaction, without a BEGIN and a COMMIT sent.
+        number = next_number(region.code, now)
     try:
         with transaction.atomic():
             return _create_case(intake, actor, ip, region, grid_code, now, number), True
