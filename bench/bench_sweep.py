@@ -396,7 +396,8 @@ def timed_sweep(at: datetime, profile: bool, workers: int = 1, server_pid: int |
     cpu = {
         # this process and (workers > 1) its forked workers, reaped when the pool closed
         "python_s": round(python_s + workers_s, 2),
-        "postgres_backend_s": round(backend_s, 2),  # this process's own connection
+        # this process's own connection (the workers' connections are in the server's figure)
+        "postgres_backend_s": round(backend_s, 2) if workers == 1 else None,
         "postgres_server_s": round(server_cpu, 2) if server_pid else None,  # every backend, WAL writer…
         "machine_busy_share": round(busy / max(total, 1e-9), 3),
         "quiet_before": quiet,
@@ -420,7 +421,7 @@ def server_cpu_s(postmaster: int | None) -> float:
     return live + (int(fields[13]) + int(fields[14])) / CLK_TCK
 
 
-def sql_ceiling(at: datetime, since: datetime) -> dict:
+def sql_ceiling(at: datetime, since: datetime, server_pid: int | None = None) -> dict:
     """The ceiling: the same kinds of rows written by hand-written, set-based SQL, in one
     transaction rolled back at the end — each clock that ran out in (since, at] breached with a red
     card, its case flagged overdue and raised a level to its place's centre with a new handle and
@@ -497,6 +498,8 @@ def sql_ceiling(at: datetime, since: datetime) -> dict:
     class Rollback(Exception):
         pass
 
+    server_cpu = server_cpu_s(server_pid)
+    python_cpu = time.process_time()
     started = time.perf_counter()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -512,11 +515,17 @@ def sql_ceiling(at: datetime, since: datetime) -> dict:
             )
             due, risen, yellow, told = cursor.fetchone()
             seconds = time.perf_counter() - started
+            server_cpu = server_cpu_s(server_pid) - server_cpu
+            python_cpu = time.process_time() - python_cpu
             raise Rollback
     except Rollback:
         pass
     return {
         "seconds": round(seconds, 3),
+        "cpu": {
+            "python_s": round(python_cpu, 2),
+            "postgres_server_s": round(server_cpu, 2) if server_pid else None,
+        },
         "breached": due,
         "escalated": risen,
         "yellow": yellow,
@@ -637,7 +646,7 @@ def main() -> None:
                 print_profile(profiler)
         moment = at + len(args.workers) * gap
         wait_for_quiet(give_up_after=QUIET["give_up_after"])
-        report["ceiling"] = sql_ceiling(moment, moment - gap)
+        report["ceiling"] = sql_ceiling(moment, moment - gap, pg.postmaster_pid() if pg else None)
         print(f"\n  ceiling (hand-written set-based SQL, rolled back): {report['ceiling']}", flush=True)
     finally:
         if pg is not None:
@@ -659,7 +668,8 @@ def figures(report: dict, args) -> list[dict]:
         cpu = first["statements"]["cpu"]
         note = (
             f"{first['result']['escalated']:,} escalated, {first['result']['cards']:,} cards; CPU Python "
-            f"{cpu['python_s']} s, PostgreSQL server {cpu['postgres_server_s']} s; machine busy "
+            f"{cpu['python_s']} s, PostgreSQL server {cpu['postgres_server_s']} s (ceiling: "
+            f"{ceiling['cpu']['postgres_server_s']} s of PostgreSQL CPU); machine busy "
             f"{cpu['machine_busy_share']:.0%} during, {cpu['quiet_before']['busy_share']:.0%} before; "
             f"second run changed nothing: {run['second_run_changed_nothing']}"
         )
