@@ -135,9 +135,10 @@ def link(case: Case, related: list[tuple[int, str, float]]) -> list[str]:
 # ------------------------------------------------------------------------------ at intake
 #
 # find_related, link and index_text above are the definition, in the ORM. Intake runs relate()
-# below: the same lookups and writes as three or four hand-written statements (the ORM built
-# eight, and its Python cost was most of de-duplication's time at a million stored cases).
-# tests/test_related_fast.py runs both on the same data and compares what they find and store.
+# below: the same lookups and writes as two hand-written statements on PostgreSQL (four on
+# SQLite; the ORM sent up to eight, and their Python cost was most of de-duplication's time at a
+# million stored cases). tests/test_fast_paths.py runs both on the same data and compares what
+# they find and store.
 
 _FIND = """
 SELECT * FROM (
@@ -169,8 +170,9 @@ def _placeholders(count: int) -> str:
 
 
 def relate(case: Case, person_ids: list[int], hashvalues: np.ndarray | None) -> list[str]:
-    """find_related + link + index_text in as few statements as they allow: one lookup, one insert
-    of the links, one of the signature and one of its bands. Returns the related case numbers."""
+    """find_related + link + index_text in as few statements as they allow: one lookup, then the
+    inserts of the links, the signature and its bands (on PostgreSQL in one statement, elsewhere
+    one each). Returns the related case numbers."""
     from django.db import connection
     from django.utils import timezone
 
@@ -211,26 +213,42 @@ def relate(case: Case, person_ids: list[int], hashvalues: np.ndarray | None) -> 
                 found[(other, reason)] = round(score, 3)
         ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))[: MAX_LINKS * 3]
         now = adapt(timezone.now())
+        writes: list[tuple[str, list]] = []
         if ranked:
-            cursor.execute(
-                "INSERT INTO cases_caselink (case_id, other_id, reason, score, created_at) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(ranked))
-                + " ON CONFLICT DO NOTHING",
-                [
-                    value
-                    for (other, reason), score in ranked
-                    for value in (case.pk, other, reason, score, now)
-                ],
+            writes.append(
+                (
+                    "INSERT INTO cases_caselink (case_id, other_id, reason, score, created_at) VALUES "
+                    + ", ".join(["(%s, %s, %s, %s, %s)"] * len(ranked))
+                    + " ON CONFLICT DO NOTHING",
+                    [
+                        value
+                        for (other, reason), score in ranked
+                        for value in (case.pk, other, reason, score, now)
+                    ],
+                )
             )
         if hashvalues is not None:
-            cursor.execute(
-                "INSERT INTO triage_textsignature (case_id, hashvalues) VALUES (%s, %s)",
-                [case.pk, hashvalues.tobytes()],
+            writes.append(
+                (
+                    "INSERT INTO triage_textsignature (case_id, hashvalues) VALUES (%s, %s)",
+                    [case.pk, hashvalues.tobytes()],
+                )
             )
             county, reported = case.region_id[:6], adapt(case.reported_at)
-            cursor.execute(
-                "INSERT INTO triage_textband (case_id, band, county, reported_at) VALUES "
-                + ", ".join(["(%s, %s, %s, %s)"] * len(case_bands)),
-                [value for band in case_bands for value in (case.pk, band, county, reported)],
+            writes.append(
+                (
+                    "INSERT INTO triage_textband (case_id, band, county, reported_at) VALUES "
+                    + ", ".join(["(%s, %s, %s, %s)"] * len(case_bands)),
+                    [value for band in case_bands for value in (case.pk, band, county, reported)],
+                )
             )
+        if connection.vendor == "postgresql" and len(writes) > 1:
+            # One round trip: the earlier inserts as data-modifying WITH clauses of the last.
+            *first, (last, last_params) = writes
+            sql = "WITH " + ", ".join(
+                f"w{index} AS ({statement})" for index, (statement, _) in enumerate(first)
+            )
+            writes = [(f"{sql} {last}", [value for _, params in first for value in params] + last_params)]
+        for statement, values in writes:
+            cursor.execute(statement, values)
     return sorted({numbers[other] for (other, _), _ in ranked})
