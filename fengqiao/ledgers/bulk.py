@@ -599,13 +599,14 @@ def _relate(row: _Row, earlier: _Earlier) -> risk.RiskSignals:
             candidates.extend(ref for ref, at in earlier.bands.get((band, county), ()) if at >= since)
         candidates = list(dict.fromkeys(candidates))[:200]
         earlier.load_signatures(candidates)
-        for ref in candidates:
-            stored = earlier.signature_of(ref)
-            if stored is None:
-                continue
-            score = related.similarity(row.hashvalues, stored)
-            if score >= related.SIMILARITY:
-                found[(ref, CaseLink.Reason.SAME_MATTER)] = round(score, 3)
+        pairs = [(ref, stored) for ref in candidates if (stored := earlier.signature_of(ref)) is not None]
+        if pairs:
+            # related.similarity for every candidate at once: the share of equal hash values
+            same = np.count_nonzero(np.stack([stored for _, stored in pairs]) == row.hashvalues, axis=1)
+            for (ref, _), equal in zip(pairs, same.tolist(), strict=True):
+                score = float(equal) / len(row.hashvalues)
+                if score >= related.SIMILARITY:
+                    found[(ref, CaseLink.Reason.SAME_MATTER)] = round(score, 3)
     ranked = sorted(found.items(), key=lambda item: -item[1])
     row.related = [(ref, reason, score) for (ref, reason), score in ranked[: related.MAX_LINKS * 3]]
 
