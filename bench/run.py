@@ -92,9 +92,15 @@ BENCHMARKS = [
         "bench_triage.py",
         "classification, routing and de-duplication per intake",
         sizes=CASES,
-        quick=["--cases", "20000"],
+        quick=["--cases", "20000", "--grids", "2000", "--samples", "50"],
     ),
-    Benchmark("synth", "bench_synth.py", "synthetic province load vs raw COPY", CASES, ["--cases", "20000"]),
+    Benchmark(
+        "synth",
+        "bench_synth.py",
+        "synthetic province load vs raw COPY",
+        CASES,
+        ["--cases", "20000", "--grids", "2000"],
+    ),
     Benchmark(
         "ledger_import",
         "bench_ledger_import.py",
