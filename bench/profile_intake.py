@@ -73,6 +73,7 @@ NUMBERS = re.compile(r"\b\d+\b|'[^']*'")
 
 
 def shape(sql: str) -> str:
+    sql = re.sub(r'SAVEPOINT "[^"]+"', "SAVEPOINT ?", sql)  # one name per savepoint: one shape for all
     sql = NUMBERS.sub("?", sql)
     sql = re.sub(r"\((\?, )+\?\)", "(…)", sql)
     sql = re.sub(r'"[a-z_]+"\."([a-z_]+)"', r"\1", sql)  # table.column -> column
@@ -85,6 +86,11 @@ def call_site() -> str:
         if frame.filename.startswith(FENGQIAO_DIR):
             return f"{frame.filename[len(FENGQIAO_DIR) + 1 :]}:{frame.lineno} {frame.name}"
     return "(django/ninja)"
+
+
+def app_of(site: str) -> str:
+    """The app whose code issued a query: "triage", "cases", "people"… or "(django/ninja)"."""
+    return site.split("/", 1)[0] if "/" in site else site
 
 
 class QueryLog:
@@ -103,6 +109,53 @@ class QueryLog:
             key = (shape(sql)[:160], site)
             self.rows.setdefault(key, []).append(elapsed)
 
+    def by_app(self) -> dict[str, tuple[int, float]]:
+        apps: dict[str, tuple[int, float]] = {}
+        for (_, site), times in self.rows.items():
+            calls, seconds = apps.get(app_of(site), (0, 0.0))
+            apps[app_of(site)] = (calls + len(times), seconds + sum(times))
+        return apps
+
+
+class TriageMeter:
+    """CPU and wall time spent inside triage's entry points as intake calls them (classification,
+    routing, the assessment: de-duplication, links and risk), the database queries included."""
+
+    ENTRY_POINTS = (
+        ("fengqiao.triage.service", "routing_for"),
+        ("fengqiao.triage.service", "assess"),
+        ("fengqiao.triage.classify", "classify"),
+    )
+
+    def __init__(self):
+        import importlib
+
+        self.cpu: dict[str, float] = {}
+        self.wall: dict[str, float] = {}
+        self.depth = 0
+        for module_name, name in self.ENTRY_POINTS:
+            module = importlib.import_module(module_name)
+            setattr(module, name, self._wrap(name, getattr(module, name)))
+
+    def _wrap(self, name, function):
+        def timed(*args, **kwargs):
+            if self.depth:
+                return function(*args, **kwargs)
+            self.depth += 1
+            cpu, wall = time.process_time(), time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
+                self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - wall
+                self.depth -= 1
+
+        return timed
+
+    def reset(self) -> None:
+        self.cpu.clear()
+        self.wall.clear()
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -110,7 +163,17 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--classify", action="store_true", help="no category: the classifier runs")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file (bench/run.py)")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        help="a directory holding a changed copy of the fengqiao package, to profile it",
+    )
     args = parser.parse_args()
+    if args.source:
+        sys.path.insert(0, str(args.source.resolve()))
+        global FENGQIAO_DIR
+        FENGQIAO_DIR = str(args.source.resolve() / "fengqiao")
 
     pg = None
     if not args.database_url:
@@ -156,22 +219,75 @@ def run(args) -> None:
         )
         assert answer.status_code == 201, answer.content[:300]
 
+    from common import wait_for_quiet
+
+    triage_meter = TriageMeter()
     for _ in range(20):  # warm: imports, the classifier, the grid index, prepared caches
         post()
 
+    quiet = wait_for_quiet(give_up_after=60)
+    load = os.getloadavg()
+    triage_meter.reset()
     log = QueryLog()
     with connection.execute_wrapper(log):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for _ in range(args.requests):
             post()
         wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
     n = args.requests
+    queries = sum(len(v) for v in log.rows.values()) / n
     print(f"{n} requests, one at a time ({'classifier runs' if args.classify else 'category given'})")
     print(
-        f"  wall {wall / n * 1000:.2f} ms per request; {sum(len(v) for v in log.rows.values()) / n:.1f} queries "
-        f"taking {log.seconds / n * 1000:.2f} ms ({log.seconds / wall:.0%}); "
+        f"  machine before: busy {quiet['busy_share']:.0%} (waited {quiet['waited_s']} s); load average {load}"
+    )
+    print(
+        f"  wall {wall / n * 1000:.2f} ms per request; CPU of this process {cpu / n * 1000:.2f} ms per request; "
+        f"{queries:.1f} queries taking {log.seconds / n * 1000:.2f} ms of wall ({log.seconds / wall:.0%}); "
         f"Python and the rest {(wall - log.seconds) / n * 1000:.2f} ms"
     )
+    triage_cpu = sum(triage_meter.cpu.values())
+    print(
+        f"  triage (fengqiao.triage: classify, routing_for, assess) per request: CPU {triage_cpu / n * 1000:.2f} ms "
+        f"({triage_cpu / cpu:.0%} of the process's CPU), wall {sum(triage_meter.wall.values()) / n * 1000:.2f} ms; "
+        + ", ".join(
+            f"{name} {triage_meter.cpu[name] / n * 1000:.2f} ms CPU / {triage_meter.wall[name] / n * 1000:.2f} ms wall"
+            for name in sorted(triage_meter.cpu)
+        )
+    )
+    print(
+        "  queries per request by the app that issued them: "
+        + "; ".join(
+            f"{app} {calls / n:.1f} ({seconds / n * 1000:.2f} ms)"
+            for app, (calls, seconds) in sorted(log.by_app().items(), key=lambda kv: -kv[1][0])
+        )
+    )
+    if args.json:
+        from common import figure, write_figures
+
+        triage_queries = log.by_app().get("triage", (0, 0.0))[0] / n
+        write_figures(
+            args.json,
+            "intake profile (one request at a time, in-process)",
+            [
+                figure(
+                    "intake: CPU per request, in-process",
+                    round(cpu / n * 1000, 2),
+                    "ms",
+                    note=f"{'classifier runs' if args.classify else 'category given'}; load average {load[0]:.1f}",
+                ),
+                figure("intake: SQL statements per request", round(queries, 1), "statements"),
+                figure(
+                    "intake: triage's CPU per request",
+                    round(triage_cpu / n * 1000, 2),
+                    "ms",
+                    note=f"{triage_queries:.1f} of the statements issued by fengqiao.triage",
+                ),
+            ],
+            wall_ms_per_request=wall / n * 1000,
+            busy_before=quiet,
+            loadavg=load,
+        )
     print("\n  per request: calls   ms    share  statement  <- issued from")
     ranked = sorted(log.rows.items(), key=lambda kv: -sum(kv[1]))
     for (sql, site), times in ranked[: args.top]:
