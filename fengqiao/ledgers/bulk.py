@@ -39,6 +39,7 @@ from django.db.models.signals import post_save
 from fengqiao import clock as wallclock
 from fengqiao.accounts.scoping import visible_cases
 from fengqiao.cases import actions as case_actions
+from fengqiao.cases import deadlines
 from fengqiao.cases.codes import DEFAULT_TRACK, Category, Status
 from fengqiao.cases.deadlines import LOCAL
 from fengqiao.cases.models import (
@@ -53,7 +54,6 @@ from fengqiao.cases.models import (
 )
 from fengqiao.cases.skiplevel import fire as fire_skip_level
 from fengqiao.cases.skiplevel import matches as skip_level_matches
-from fengqiao.cases.sweep import Batch
 from fengqiao.errors import FieldError
 from fengqiao.people import crypto
 from fengqiao.people.models import Person, name_to_pinyin
@@ -711,7 +711,7 @@ def _write(ledger: str, new: list[_Row], user, ip, now, lap) -> None:
     lap("person files (hashes, encryption, writes)")
     _assess(new)
     lap("MinHash, related cases, risk")
-    sweep_batch = Batch({}, {})
+    sweep_batch = _NewClocks()
     for row in new:
         if row.open:
             case = row.case
@@ -807,7 +807,22 @@ def _write(ledger: str, new: list[_Row], user, ip, now, lap) -> None:
     lap("warnings and skip-level reports")
 
 
-def _start_clock(case: Case, stage: str, now, batch: Batch) -> None:
+class _NewClocks:
+    """What clocks.start asks of a batch: a limit lookup (cached per stage, category, level and
+    unit for the whole sheet) and a list that receives the new clocks, written together."""
+
+    def __init__(self):
+        self.new_clocks: list[Clock] = []
+        self._limits: dict[tuple, deadlines.Limit] = {}
+
+    def limit_for(self, stage, category, level, unit_id):
+        key = (stage, category, level, unit_id)
+        if key not in self._limits:
+            self._limits[key] = deadlines.limit_for(stage, category, level, unit_id)
+        return self._limits[key]
+
+
+def _start_clock(case: Case, stage: str, now, batch: _NewClocks) -> None:
     from fengqiao.cases import clocks
 
     clocks.start(case, stage, now, batch=batch)

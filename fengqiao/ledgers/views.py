@@ -18,6 +18,7 @@ from .imports import LAYOUTS, ImportRejected, RowError, import_ledger, template_
 from .layouts import LEDGERS
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+BULK_UPLOAD_BYTES = 20 * 1024 * 1024  # a historical cases ledger (ledgers.bulk): about 120,000 rows
 IMPORT_HINTS = {
     "cases": "填写了“事项编号”的行视为系统中已有的事项,不重复导入。",
     "mediations": "填写了“事项编号”的行视为系统中已有的事项;“调解员”填写在册调解员姓名,导入后请其确认接受。",
@@ -94,14 +95,16 @@ def import_view(request, kind):
     if kind not in LAYOUTS:
         raise Http404
     upload = request.FILES.get("file")
+    bulk = kind == "cases" and request.POST.get("bulk") == "1"
+    limit = BULK_UPLOAD_BYTES if bulk else MAX_UPLOAD_BYTES
     context = {"imported_kind": kind, "imported_title": LEDGERS[kind].title}
     if upload is None:
         errors = [RowError(0, "文件", "请选择 Excel 文件")]
-    elif upload.size > MAX_UPLOAD_BYTES:
-        errors = [RowError(0, "文件", "文件超过 10 MB,请分批导入")]
+    elif upload.size > limit:
+        errors = [RowError(0, "文件", f"文件超过 {limit // (1024 * 1024)} MB,请分批导入")]
     else:
         try:
-            result = import_ledger(kind, upload, request.user, ip=request.META.get("REMOTE_ADDR"))
+            result = import_ledger(kind, upload, request.user, ip=request.META.get("REMOTE_ADDR"), bulk=bulk)
         except ImportRejected as rejected:
             errors = rejected.errors
         else:

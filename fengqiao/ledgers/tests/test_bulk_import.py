@@ -281,3 +281,28 @@ def test_historical_matters_keep_their_dates_and_status(users):
     assert ("imported", "由《矛盾纠纷排查化解台账》第 2 行导入,台账记载:已结案") in notes
     reported = closed.timeline.get(kind="reported")
     assert reported.at == closed.reported_at
+
+
+def test_the_api_and_the_page_take_the_bulk_path(client, api, users):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {api('county').token}"}
+    history = [row(登记时间="2025-03-01 09:00", 办理状态="已结案", 结案时间="2025-03-20")]
+    response = client.post(
+        "/api/v1/ledgers/cases/import?bulk=true", {"file": workbook(HISTORY_HEADERS, history)}, **headers
+    )
+    assert response.status_code == 200
+    (number,) = response.json()["created"]
+    assert Case.objects.get(number=number).status == "closed"
+    bad = workbook(HISTORY_HEADERS, [row(申请人电话="123", 办理状态="已结案")])
+    response = client.post("/api/v1/ledgers/cases/import?bulk=true", {"file": bad}, **headers)
+    assert response.status_code == 422
+    assert {(e["row"], e["column"]) for e in response.json()["errors"]} == {
+        (2, "申请人电话"),
+        (2, "结案时间"),
+    }
+    client.force_login(users["town1"])
+    assert "批量导入历史台账" in client.get("/ledgers/").content.decode()
+    sheet = workbook(
+        HISTORY_HEADERS, [row(登记时间="2025-04-01", 办理状态="已办结待核查", 办结时间="2025-04-09")]
+    )
+    response = client.post("/ledgers/cases/import/", {"file": sheet, "bulk": "1"})
+    assert response.status_code == 200 and "导入完成" in response.content.decode()
