@@ -62,18 +62,21 @@ def start(
     yellow = min(limit.yellow(at), due) if due_at is None else None
     if case.urgent and due_at is None:
         due, yellow = _urgent_times(at, due, yellow)
-    clock = Clock(
-        case=case,
-        stage=stage,
-        level=case.level,
-        unit=unit,
-        started_at=at,
-        yellow_at=yellow,
-        due_at=due,
-        rule=limit.source if due_at is None else "续用原时限",
-    )
+    values = {
+        "stage": stage,
+        "level": case.level,
+        "started_at": at,
+        "yellow_at": yellow,
+        "due_at": due,
+        "rule": limit.source if due_at is None else "续用原时限",
+    }
+    if hasattr(batch, "row"):
+        # The sweep's Batch: its row (on PostgreSQL not a model instance: nothing reads it back).
+        clock = batch.row(Clock, case=case, unit=unit, **values)
+    else:
+        clock = Clock(case=case, unit=unit, **values)
     if batch is not None:
-        batch.new_clocks.append(clock)
+        batch.new_clocks.append(clock)  # a sweep batch, or intake's holder of a new case's clocks
     else:
         clock.save(force_insert=True)
     statutory_acceptance = (
@@ -127,14 +130,19 @@ def carry(case: Case, unit, *stages: str) -> None:
 
 def card(case: Case, clock: Clock, colour: str, at: datetime, batch=None) -> Card | None:
     """Give the clock's holder a card, once per clock and colour; a timeline event and a notice.
-    With a sweep `batch` the rows and the notice are written when the batch is flushed."""
+    With a sweep `batch` the rows and the notice are written when the batch is flushed (and the
+    card returned is the batch's row, see sweep.Batch.row)."""
     from .actions import _log
 
     field = "yellow_carded_at" if colour == Card.Colour.YELLOW else "red_carded_at"
     if getattr(clock, field) is not None:
         return None
     setattr(clock, field, at)
-    given = Card(case=case, clock=clock, unit=clock.unit, colour=colour, stage=clock.stage, at=at)
+    values = {"colour": colour, "stage": clock.stage, "at": at}
+    if hasattr(batch, "row"):
+        given = batch.row(Card, case=case, clock=clock, unit=clock.unit, **values)
+    else:
+        given = Card(case=case, clock=clock, unit=clock.unit, **values)
     if batch is not None:
         batch.changed_clocks[clock.pk] = clock
         batch.cards.append(given)

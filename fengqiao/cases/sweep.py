@@ -18,6 +18,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -235,14 +236,18 @@ def _sweep_case(case: Case, at: datetime, result: SweepResult) -> None:
         case.save()
 
 
+_ROW_DEFAULTS: dict = {}
+
+
 class Batch:
     """The rows and notices of one sweep batch, written with one statement per table by flush().
     Also the batch's lookups: the running clocks read at the start, the limits and the centres
     (cached for the whole sweep through `cache`)."""
 
-    def __init__(self, running: dict[int, list[Clock]], cache: dict):
+    def __init__(self, running: dict[int, list[Clock]], cache: dict, light: bool = False):
         self._running = running
         self._cache = cache
+        self.light = light and connection.vendor == "postgresql"  # see row()
         self.changed_clocks: dict[int, Clock] = {}
         self.new_clocks: list[Clock] = []
         self.cards: list[Card] = []
@@ -250,6 +255,31 @@ class Batch:
         self.notices: list[tuple] = []
         self.withdrawn: dict[int, datetime] = {}
         self.cases: list[Case] = []
+
+    def row(self, model, **values):
+        """A new row for this batch to insert (`values` as for the model's constructor, related
+        objects by name). A model instance, unless the batch was made `light` (the sweep's own, on
+        PostgreSQL): then a plain object with the model's attnames, its defaults and `values`, which
+        only _insert_rows reads (building a model instance cost more than writing the row)."""
+        if not self.light:
+            return model(**values)
+        if model not in _ROW_DEFAULTS:
+            _ROW_DEFAULTS[model] = (
+                {
+                    field.attname: field.get_default()
+                    for field in model._meta.concrete_fields
+                    if not field.primary_key
+                },
+                {field.name: field.attname for field in model._meta.concrete_fields if field.is_relation},
+            )
+        defaults, related = _ROW_DEFAULTS[model]
+        row = dict(defaults)
+        for name, value in values.items():
+            if name in related:
+                row[related[name]] = value.pk if value is not None else None
+            else:
+                row[name] = value
+        return SimpleNamespace(**row)
 
     def running(self, case: Case, *stages: str) -> list[Clock]:
         return [
@@ -485,7 +515,7 @@ def _sweep_batch(cases: list[Case], at: datetime, result: SweepResult, cache: di
     clocks_read = Clock.objects.filter(case_id__in=[case.pk for case in cases], outcome=Clock.Outcome.RUNNING)
     for clock in clocks_read.select_related("unit").order_by("id"):
         running[clock.case_id].append(clock)
-    batch = Batch(running, cache)
+    batch = Batch(running, cache, light=True)
     slow = []
     for case in cases:
         events = _events(case, running[case.pk], at)
