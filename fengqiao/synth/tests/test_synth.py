@@ -47,6 +47,17 @@ def test_synth_loads_a_province_that_the_platform_reads(capsys):
         for case in cases.select_related("handling_unit__region")[:50]
     )
     assert Region.objects.filter(code__startswith="97", kind="grid").count() >= 300
+    # The statistics rollup (suspended for the load, rebuilt after it) answers as the case table does.
+    from fengqiao.cases import rollups
+    from fengqiao.cases import stats as case_stats_module
+
+    for region in ("970000000000", cases.first().region_id[:6].ljust(12, "0")):
+        assert rollups.figures(rollups.county_prefix(region), None, None) == case_stats_module._base_figures(
+            Case.objects.all(), region, None, None
+        )
+        assert case_stats(Case.objects.all(), region, None, None) == case_stats(
+            Case.objects.all(), region, None, None, use_rollup=False
+        )
     # deterministic: the same seed gives the same province and the same first cases
     first = list(cases.order_by("reported_at").values_list("category", "channel", "region_id")[:20])
     assert first
