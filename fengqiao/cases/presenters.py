@@ -72,7 +72,7 @@ def timeline_dicts(case: Case) -> list[dict]:
 
     # Two index lookups. One query with `case = X OR case.merged_into = X` over a join cannot use
     # an index: PostgreSQL scanned the whole timeline and case tables for every case shown.
-    numbers = {case.pk: case.number, **dict(case.merged_cases.values_list("pk", "number"))}
+    numbers = {case.pk: case.number, **dict(case.merged_cases.order_by().values_list("pk", "number"))}
     entries = TimelineEntry.objects.filter(case_id__in=list(numbers)).select_related("actor")
     return [
         {
