@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save
 
 from fengqiao import clock as wallclock
@@ -693,8 +693,13 @@ def import_rows(ledger: str, rows, user, ip: str | None = None, timings: dict | 
     if new:
         _allocate_numbers(new)
     lap("case numbers")
-    with transaction.atomic():
-        _write(ledger, new, user, ip, now, lap)
+    try:
+        with transaction.atomic():
+            _write(ledger, new, user, ip, now, lap)
+    except IntegrityError:
+        # Another writer stored one of these client ids or ID numbers at that moment (the same
+        # sheet imported twice at once): nothing of this import is kept, and it says so.
+        raise ImportRejected([RowError(0, "—", "保存时与其他操作冲突,请重新导入")]) from None
     lap("commit")
     for row, twin in unique:
         if row.client_id in stored:

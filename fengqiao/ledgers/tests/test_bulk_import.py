@@ -306,3 +306,19 @@ def test_the_api_and_the_page_take_the_bulk_path(client, api, users):
     )
     response = client.post("/ledgers/cases/import/", {"file": sheet, "bulk": "1"})
     assert response.status_code == 200 and "导入完成" in response.content.decode()
+
+
+def test_a_clash_while_writing_is_reported_and_nothing_is_kept(users, monkeypatch):
+    from django.db import IntegrityError
+
+    from fengqiao.ledgers import bulk
+
+    def clashing(new):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(bulk, "_file_people", clashing)
+    before = (Case.objects.count(), TimelineEntry.objects.count())
+    with pytest.raises(ImportRejected) as error:
+        import_ledger("cases", workbook(HEADERS, [row()]), users["town1"], bulk=True)
+    assert [(e.row, e.reason) for e in error.value.errors] == [(0, "保存时与其他操作冲突,请重新导入")]
+    assert (Case.objects.count(), TimelineEntry.objects.count()) == before
