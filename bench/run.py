@@ -463,6 +463,11 @@ def main(argv=None) -> int:
         run, results = load_results(args.from_json)
         if not run and not results:
             parser.error(f"no results in {args.from_json}")
+        run = run | {  # the rows keep their own commands, dates and commits (second table)
+            "command": f"bench/run.py --from-json {args.from_json}",
+            "commit": git_commit(),
+            "finished": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        }
     else:
         extras: dict[str, list[str]] = {}
         for item in args.extra:
