@@ -30,6 +30,7 @@ ceilings and of the rollup statement are printed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import resource
@@ -193,8 +194,18 @@ def main() -> None:
     parser.add_argument(
         "--quiet-wait", type=float, default=60, help="wait up to this long for an idle machine"
     )
+    parser.add_argument(
+        "--trigger-cost",
+        type=int,
+        metavar="N",
+        help="only measure what the statistics triggers add to N single-case INSERTs and UPDATEs "
+        "(one transaction each, as intake and actions write) on a small throw-away database",
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}", flush=True)
+    if args.trigger_cost:
+        trigger_cost(args)
+        return
     report: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
     if args.database_url:
         postmaster = None
@@ -239,6 +250,66 @@ def main() -> None:
         measure(args, env, report, pg.postmaster_pid(), rebuild=True)
 
 
+TRIGGERS = [(table, event) for table in ("case", "card") for event in ("insert", "update", "delete")]
+
+
+def trigger_cost(args) -> None:
+    """Backend CPU and wall per single-row INSERT and UPDATE of cases_case (autocommit, durability
+    on), with the statistics triggers enabled and disabled, alternating rounds."""
+    from pg import Postgres
+
+    with Postgres() as pg:
+        env = bench_env(pg.url, tempfile.mkdtemp(prefix="fengqiao-bench-data-"))
+        fengqiao(env, "migrate", "-v0")
+        fengqiao(env, "synth", "--grids", "200", "--cases", "2000", "--seed", str(args.seed))
+        conn = pg.connect()
+        cursor = conn.cursor()
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+        cursor.execute("SELECT min(id), max(id) FROM cases_case")
+        low, high = cursor.fetchone()
+        columns = [
+            row[0]
+            for row in pg.sql(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'cases_case' "
+                "AND column_name NOT IN ('id', 'number', 'client_id') ORDER BY ordinal_position"
+            )
+        ]
+        listed = ", ".join(columns)
+        insert = (
+            f"INSERT INTO cases_case (number, {listed}) SELECT 'B' || nextval('cases_case_id_seq'), {listed} "
+            "FROM cases_case WHERE id = %s"
+        )
+        update = "UPDATE cases_case SET status = CASE status WHEN 'closed' THEN 'verified' ELSE 'closed' END, updated_at = now() WHERE id = %s"
+        results: dict = {}
+        wait_for_quiet(give_up_after=args.quiet_wait) if args.quiet_wait > 0 else None
+        for round_ in range(4):
+            for enabled in (True, False):
+                for table, event in TRIGGERS:
+                    state = "ENABLE" if enabled else "DISABLE"
+                    cursor.execute(f"ALTER TABLE cases_{table} {state} TRIGGER fq_stat_{table}_{event}")
+                for label, sql in (("insert", insert), ("update", update)):
+                    cpu0, wall0 = process_cpu(backend), time.perf_counter()
+                    for i in range(args.trigger_cost):
+                        cursor.execute(sql, [low + (i * 7919 + round_) % (high - low + 1)])
+                    wall = (time.perf_counter() - wall0) * 1000 / args.trigger_cost
+                    cpu = (process_cpu(backend) - cpu0) * 1000 / args.trigger_cost
+                    key = f"{label}, triggers {'on' if enabled else 'off'}"
+                    results.setdefault(key, []).append((round(wall, 3), round(cpu, 3)))
+                    print(
+                        f"  round {round_}: {key}: {wall:.3f} ms wall, {cpu:.3f} ms backend CPU", flush=True
+                    )
+        print("\n| single-row statement, one transaction each | median wall ms | median backend CPU ms |")
+        print("|---|---:|---:|")
+        for key, values in results.items():
+            print(
+                f"| {key} | {statistics.median(v[0] for v in values):.3f} | {statistics.median(v[1] for v in values):.3f} |"
+            )
+        cursor.execute("SELECT count(*) FROM cases_stat_delta")
+        print(f"delta rows written: {cursor.fetchone()[0]:,}; load average {os.getloadavg()}")
+        conn.close()
+
+
 def measure(args, env: dict, report: dict, postmaster: int | None, rebuild: bool = False) -> None:
     os.environ.update(env)
     import django
@@ -272,9 +343,34 @@ def measure(args, env: dict, report: dict, postmaster: int | None, rebuild: bool
         }
         print(f"rollups.rebuild(): {report['rebuild']}", flush=True)
     has_rollup = rollups.available()
-    admin, county_user = (User.objects.get(username=name) for name in ("synth-admin", "synth-county"))
+    users = {
+        user.username: user for user in User.objects.filter(username__in=["synth-admin", "synth-county"])
+    }
+    direct = len(users) < 2
+    if direct:
+        # A database loaded without --password has no synth users, and a read-only one cannot get
+        # them: case_stats is then called in-process for unsaved users of the same scopes (the view
+        # without its authentication and Ninja's routing, ~2-3 ms).
+        province_code = (
+            Region.objects.filter(kind="province")
+            .exclude(code__startswith="99")
+            .values_list("code", flat=True)
+            .first()
+        )
+        county_code = (
+            Region.objects.filter(kind="county", code__startswith=province_code[:2])
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+        )
+        users = {
+            "synth-admin": User(username="synth-admin", region_id=province_code, is_active=True),
+            "synth-county": User(username="synth-county", region_id=county_code, is_active=True),
+        }
+        print("no synth users: calling case_stats directly (no HTTP layer)", flush=True)
+    admin, county_user = users["synth-admin"], users["synth-county"]
     clients = {}
-    for user in (admin, county_user):
+    for user in () if direct else (admin, county_user):
         clients[user.username] = Client(SERVER_NAME="localhost")
         clients[user.username].force_login(user)
     with connection.cursor() as cursor:
@@ -301,6 +397,25 @@ def measure(args, env: dict, report: dict, postmaster: int | None, rebuild: bool
     real = stats.case_stats
 
     def api(username, code, period, base=False):
+        if direct:
+            from datetime import date, datetime
+            from datetime import time as dtime
+
+            from fengqiao.accounts.scoping import visible_cases
+
+            start = end = None
+            if period:
+                start = datetime.combine(date.fromisoformat(period["from"]), dtime.min, rollups.CST)
+                end = datetime.combine(date.fromisoformat(period["to"]), dtime.max, rollups.CST)
+
+            def call_direct():
+                answer = real(
+                    visible_cases(users[username]), code, start, end, use_rollup=False if base else None
+                )
+                return json.loads(json.dumps(answer))
+
+            return call_direct
+
         def call():
             cases_api.case_stats = (lambda *a: real(*a, use_rollup=False)) if base else real
             try:
@@ -380,7 +495,13 @@ def measure(args, env: dict, report: dict, postmaster: int | None, rebuild: bool
     for label, plan in plans.items():
         print(f"\nplan, {label}:\n  " + "\n  ".join(plan))
     connection.close()
-    report |= {"rows": rows, "plans": plans, "load": [load_before, load_after], "postgres": version}
+    report |= {
+        "direct": direct,
+        "rows": rows,
+        "plans": plans,
+        "load": [load_before, load_after],
+        "postgres": version,
+    }
     if args.json:
         write_figures(
             args.json, "statistics", stats_figures(rows, has_rollup, (load_before, load_after)), **report

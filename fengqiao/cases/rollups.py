@@ -356,6 +356,42 @@ def _base_agg_sql() -> str:
     )
 
 
+_PG_REBUILD_DAYS = f"""
+WITH cards AS (
+    SELECT case_id, count(*) FILTER (WHERE colour = 'yellow') AS yellow,
+        count(*) FILTER (WHERE colour = 'red') AS red
+    FROM cases_card GROUP BY case_id
+), g AS (
+    SELECT substr(c.region_code, 1, {COUNTY_DIGITS}) AS county, {_day_sql("c.reported_at")} AS day,
+        c.category, c.status, c.channel,
+        CASE WHEN c.status IN {_SETTLED} THEN c.level END AS settled_level,
+        GROUPING(c.category, c.status, c.channel, CASE WHEN c.status IN {_SETTLED} THEN c.level END) AS grp,
+        count(*) AS n,
+        count(*) FILTER (WHERE c.status IN {_SETTLED}) AS resolved,
+        count(*) FILTER (WHERE c.status IN {_SETTLED} AND NOT c.overdue) AS on_time,
+        count(*) FILTER (WHERE c.overdue) AS overdue,
+        coalesce(sum(k.yellow), 0) AS yellow, coalesce(sum(k.red), 0) AS red
+    FROM cases_case AS c LEFT JOIN cards AS k ON k.case_id = c.id
+    WHERE c.merged_into_id IS NULL
+    GROUP BY GROUPING SETS (
+        (1, 2), (1, 2, c.category), (1, 2, c.status), (1, 2, c.channel),
+        (1, 2, CASE WHEN c.status IN {_SETTLED} THEN c.level END)
+    )
+)
+INSERT INTO {ROLLUP} (month, county, day, key, n)
+SELECT false, county, day, key, n FROM (
+    SELECT g.county, g.day, v.key, v.n FROM g, LATERAL (VALUES
+        ('received', g.n), ('resolved', g.resolved), ('on_time', g.on_time),
+        ('overdue', g.overdue), ('yellow', g.yellow), ('red', g.red)) AS v (key, n)
+    WHERE g.grp = 15
+    UNION ALL SELECT county, day, 'category:' || category, n FROM g WHERE grp = 7
+    UNION ALL SELECT county, day, 'status:' || status, n FROM g WHERE grp = 11
+    UNION ALL SELECT county, day, 'channel:' || channel, n FROM g WHERE grp = 13
+    UNION ALL SELECT county, day, 'level:' || settled_level, n FROM g WHERE grp = 14 AND settled_level IS NOT NULL
+) AS keys WHERE n <> 0
+"""
+
+
 def rebuild() -> None:
     """Recount the rollup from the case and card tables (writes to them wait meanwhile)."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -363,9 +399,19 @@ def rebuild() -> None:
             cursor.execute("LOCK TABLE cases_case, cases_card IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {DELTA}")
         cursor.execute(f"DELETE FROM {ROLLUP}")
-        cursor.execute(f"WITH agg AS ({_base_agg_sql()}), keys AS ({_keys_sql('agg')}) {_upsert_sql('keys')}")
         if connection.vendor == "postgresql":
+            # One pass over the case table with grouping sets, then the months from the days: at
+            # 10,000,000 cases far cheaper than expanding every (county, day, key...) group.
+            cursor.execute(_PG_REBUILD_DAYS)
+            cursor.execute(
+                f"INSERT INTO {ROLLUP} (month, county, day, key, n) SELECT true, county, "
+                f"{_month_sql('day')}, key, sum(n) FROM {ROLLUP} WHERE NOT month GROUP BY 2, 3, 4"
+            )
             cursor.execute(f"ANALYZE {ROLLUP}")
+        else:
+            cursor.execute(
+                f"WITH agg AS ({_base_agg_sql()}), keys AS ({_keys_sql('agg')}) {_upsert_sql('keys')}"
+            )
 
 
 def fold() -> int:
