@@ -390,6 +390,11 @@ def indexes_dropped(say, unique: bool = False):
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
         for name, _ in keys + uniques:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT IF EXISTS "{name}"')
+        # Autovacuum would start on the table while it fills (insert thresholds) and compete with the
+        # load for the same cores; the ANALYZE at the end does what it would. Its setting is put back.
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [table])
+        options = cursor.fetchone()[0] or []
+        cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
     say(
         f"dropped {len(indexes)} secondary indexes, {len(keys)} foreign keys and {len(uniques)} unique "
         "constraints of the case table"
@@ -412,6 +417,11 @@ def indexes_dropped(say, unique: bool = False):
             for name, definition in keys:
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             cursor.execute(f"ANALYZE {table}")
+            previous = [option for option in options if option.startswith("autovacuum_enabled=")]
+            if previous:
+                cursor.execute(f"ALTER TABLE {table} SET ({previous[0]})")
+            else:
+                cursor.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
         say(
             f"rebuilt {len(statements)} indexes in {built:.1f} s, checked and restored {len(keys)} foreign keys "
             f"and analyzed in {time.perf_counter() - started - built:.1f} s"

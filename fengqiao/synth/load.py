@@ -134,7 +134,7 @@ def synthesise(
             # Same columns, defaults, identity and checks; no indexes, no foreign keys.
             cursor.execute(
                 f"CREATE TABLE synth_copy_ceiling (LIKE {Case._meta.db_table} "
-                "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
+                "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS) WITH (autovacuum_enabled = false)"
             )
     # Numbers go on from the counters the live intake uses (an earlier synth run, real cases), and the
     # counters are moved past what this run used, so the next case taken that day gets a free number.

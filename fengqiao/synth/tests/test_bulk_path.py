@@ -30,6 +30,9 @@ def test_drop_indexes_loads_the_cases_and_leaves_every_index_in_place(capsys):
     assert "dropped" in out and "rebuilt" in out and "ceiling" in out
     assert synth_cases.secondary_indexes() == before
     assert synth_cases.foreign_keys() == keys
+    with connection.cursor() as cursor:  # autovacuum, off for the load, is on again
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'cases_case'::regclass")
+        assert not any("autovacuum" in option for option in cursor.fetchone()[0] or [])
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('synth_copy_ceiling')")
         assert cursor.fetchone()[0] is None
