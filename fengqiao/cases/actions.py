@@ -249,6 +249,9 @@ class _NewClocks:
     def limit_for(self, stage, category, level, unit_id):
         return deadlines.limit_for(stage, category, level, unit_id)
 
+    def row(self, model, **values):
+        return model(**values)  # a model instance, for bulk_create
+
 
 def _title_from(description: str) -> str:
     """The first clause of the description, at most 30 characters."""
