@@ -155,8 +155,8 @@ SELECT * FROM (
     ORDER BY c.reported_at DESC LIMIT {limit}
 ) AS place
 UNION ALL
-SELECT s.case_id, 'same_matter', c.number, s.hashvalues
-FROM triage_textsignature s JOIN cases_case c ON c.id = s.case_id
+SELECT s.case_id, 'same_matter', NULL, s.hashvalues
+FROM triage_textsignature s
 WHERE s.case_id IN (
     SELECT b.case_id FROM triage_textband b
     WHERE b.band IN ({bands}) AND b.county = %s AND b.reported_at >= %s AND b.case_id <> %s
@@ -204,7 +204,8 @@ def relate(case: Case, person_ids: list[int], hashvalues: np.ndarray | None) -> 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for other, reason, number, stored in cursor.fetchall():
-            numbers[other] = number
+            if number is not None:
+                numbers[other] = number
             if stored is None:
                 found[(other, reason)] = 1.0
                 continue
@@ -242,8 +243,15 @@ def relate(case: Case, person_ids: list[int], hashvalues: np.ndarray | None) -> 
                     [value for band in case_bands for value in (case.pk, band, county, reported)],
                 )
             )
+        # The numbers of confirmed near-duplicates (the lookup leaves them out: most candidates
+        # are not confirmed, and reading their cases would cost a page each).
+        missing = sorted({other for (other, _), _ in ranked if other not in numbers})
+        if missing:
+            writes.append(
+                (f"SELECT id, number FROM cases_case WHERE id IN ({_placeholders(len(missing))})", missing)
+            )
         if connection.vendor == "postgresql" and len(writes) > 1:
-            # One round trip: the earlier inserts as data-modifying WITH clauses of the last.
+            # One round trip: the inserts as data-modifying WITH clauses of the last statement.
             *first, (last, last_params) = writes
             sql = "WITH " + ", ".join(
                 f"w{index} AS ({statement})" for index, (statement, _) in enumerate(first)
@@ -251,4 +259,6 @@ def relate(case: Case, person_ids: list[int], hashvalues: np.ndarray | None) -> 
             writes = [(f"{sql} {last}", [value for _, params in first for value in params] + last_params)]
         for statement, values in writes:
             cursor.execute(statement, values)
+        if missing:
+            numbers.update(cursor.fetchall())
     return sorted({numbers[other] for (other, _), _ in ranked})
