@@ -46,9 +46,12 @@ from common import (  # noqa: E402
     CpuMeter,
     bench_env,
     fengqiao,
+    figure,
     machine,
     sockets_to_port,
+    tree,
     wait_for_quiet,
+    write_figures,
 )
 from pg import Postgres, free_port  # noqa: E402
 
@@ -189,6 +192,89 @@ def write_data_file(pg: Postgres, path: Path, nonce: str) -> dict:
     return {"grids": len(grids), "points": len(points), "region_codes": len(codes)}
 
 
+class RssSampler(threading.Thread):
+    """Samples the resident set size of every gunicorn worker (the server's processes other than
+    its master) every 250 ms: issue 9's target is under 400 MB per worker under load."""
+
+    def __init__(self, master: int):
+        super().__init__(daemon=True)
+        self.master, self.stop_event, self.peak, self.samples = master, threading.Event(), {}, []
+
+    @staticmethod
+    def rss_mb(pid: int) -> float | None:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+        return None
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            sizes = {pid: mb for pid in tree(self.master) - {self.master} if (mb := self.rss_mb(pid))}
+            for pid, mb in sizes.items():
+                self.peak[pid] = max(self.peak.get(pid, 0.0), mb)
+            if sizes:
+                self.samples.append(sum(sizes.values()) / len(sizes))
+            time.sleep(0.25)
+
+    def finish(self) -> dict:
+        self.stop_event.set()
+        self.join()
+        return {
+            "workers_seen": len(self.peak),
+            "max_worker_rss_mb": round(max(self.peak.values(), default=0.0), 1),
+            "mean_worker_rss_mb": round(sum(self.samples) / len(self.samples), 1) if self.samples else None,
+            "master_rss_mb": round(self.rss_mb(self.master) or 0.0, 1),
+        }
+
+
+# The ceiling of an intake: the cheapest authenticated Ninja POST that writes one row. A settings
+# module and URLconf written into the work dir add one endpoint beside the application's own
+# (same middleware, same bearer-token auth, a Ninja schema of one field, one INSERT committed).
+CEILING_SETTINGS = """from fengqiao.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench_ceiling_urls"
+"""
+CEILING_URLS = """from django.db import connection
+from django.urls import path
+from ninja import NinjaAPI, Schema, Status
+
+from fengqiao.accounts.auth import api_auth
+from fengqiao.urls import urlpatterns as application
+
+api = NinjaAPI(urls_namespace="bench-ceiling", auth=api_auth)
+
+
+class RowIn(Schema):
+    key: str
+
+
+@api.post("/write", response={201: dict})
+def write(request, payload: RowIn):
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO bench_ceiling (key, user_id) VALUES (%s, %s)", [payload.key, request.user.pk])
+    return Status(201, {"key": payload.key})
+
+
+urlpatterns = [path("bench-ceiling/", api.urls), *application]
+"""
+
+
+def ceiling_env(env: dict, workdir: Path, pg: Postgres) -> dict:
+    (workdir / "bench_ceiling_settings.py").write_text(CEILING_SETTINGS)
+    (workdir / "bench_ceiling_urls.py").write_text(CEILING_URLS)
+    pg.sql(
+        "CREATE TABLE IF NOT EXISTS bench_ceiling (id bigserial PRIMARY KEY, key text NOT NULL, "
+        "user_id bigint, at timestamptz NOT NULL DEFAULT now())"
+    )
+    return env | {
+        "DJANGO_SETTINGS_MODULE": "bench_ceiling_settings",
+        "PYTHONPATH": f"{workdir}:{env['PYTHONPATH']}",
+    }
+
+
 # ------------------------------------------------------------------------------ checks
 
 
@@ -281,6 +367,7 @@ def statements(pg: Postgres, cases: int, top: int = 25) -> dict:
         SELECT query, calls, total_exec_time, rows
         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
         WHERE d.datname = current_database()
+          AND query NOT LIKE '%%pg_stat_activity%%' AND query NOT LIKE '%%pg_stat_statements%%'
         ORDER BY total_exec_time DESC
         """
     )
@@ -325,16 +412,27 @@ def intake_pass(pg, server, token, data, workdir, mode, duration, warmup, meter_
     pg.sql("SELECT pg_stat_statements_reset()")
     meter = CpuMeter(**meter_roots)
     sampler = WaitSampler(pg)
+    memory = RssSampler(server.process.pid)
     meter.start()
     sampler.start()
+    memory.start()
     result = wrk(server.url, duration, mode, token, data, str(workdir / f"run-{tag}"))
     cpu = meter.stop()
+    result["memory"] = memory.finish()
     result["backends"] = sampler.finish()
     settle(pg)  # requests in flight when wrk stopped finish
     result["cpu"] = cpu
     result["quiet_before"] = quiet
     per_request(result)
     result["check"] = verify(pg, after, read_numbers(str(workdir / f"run-{tag}")))
+    # Per case stored, not per answer: on a busy machine wrk gives up on slow requests (a timeout,
+    # no answer) that the server still completes, so CPU per answered request would overstate.
+    cases = max(result["check"]["cases_in_db"], 1)
+    result["cpu_ms_per_case"] = {
+        name[:-2]: round(seconds * 1000 / cases, 2)
+        for name, seconds in result["cpu"]["seconds"].items()
+        if name in ("server_s", "postgres_s", "client_s")
+    }
     result["db"] = db_shape(pg, after)
     result["statements"] = statements(pg, result["check"]["cases_in_db"])
     return result
@@ -351,11 +449,12 @@ def per_request(result: dict) -> None:
     }
 
 
-def get_pass(server, token, data, path, seconds, meter_roots) -> dict:
+def get_pass(server, token, data, path, seconds, meter_roots, mode="get") -> dict:
     quiet = wait_for_quiet(give_up_after=QUIET["give_up_after"])
     meter = CpuMeter(**meter_roots)
     meter.start()
-    result = wrk(server.url, seconds, "get", token if path.startswith("/api/") else "-", data, "-", path)
+    authenticated = path.startswith("/api/") or mode == "write"
+    result = wrk(server.url, seconds, mode, token if authenticated else "-", data, "-", path)
     result["cpu"] = meter.stop()
     result["quiet_before"] = quiet
     per_request(result)
@@ -451,6 +550,86 @@ def summary_table(runs: list[dict]) -> str:
             f"{r['cpu_ms_per_request']['server']:.1f}+{r['cpu_ms_per_request']['postgres']:.1f} | {check_text} |"
         )
     return "\n".join(lines)
+
+
+def intake_figures(runs: list[dict], best_workers: int | None) -> list[dict]:
+    """The figures for bench/run.py: intake at the best worker count beside its ceilings."""
+
+    def find(prefix: str) -> dict | None:
+        for run in runs:
+            if run["pass"].startswith(prefix) and run["workers"] == best_workers:
+                return run["result"]
+        return None
+
+    def load_note(result: dict) -> str:
+        share = result["cpu"]["share"]
+        quiet = result.get("quiet_before", {})
+        cpu = result.get("cpu_ms_per_case", result["cpu_ms_per_request"])
+        return (
+            f"{best_workers} workers; CPU per {'case' if 'cpu_ms_per_case' in result else 'request'}: "
+            f"server {cpu['server']:.1f} ms, PostgreSQL "
+            f"{cpu['postgres']:.1f} ms; machine busy {share['machine_busy']:.0%} "
+            f"(other work {share['others']:.0%}; busy {quiet.get('busy_share', 0):.0%} just before)"
+        )
+
+    ceiling = find("POST one row")
+    healthz, me = find("GET /healthz"), find("GET /api/v1/me")
+    ceiling_rps = round(ceiling["rps"], 1) if ceiling else None
+    ceiling_cpu = ceiling["cpu_ms_per_request"]["server"] if ceiling else None
+    rows = []
+    for label, prefix in (
+        ("category given", "POST /api/v1/cases (category"),
+        ("classifier runs", "POST /api/v1/cases (classifier"),
+    ):
+        result = find(prefix)
+        if result is None:
+            continue
+        p99 = result["latency_us"]["p99"] / 1000
+        rows += [
+            figure(
+                f"intake at 64 connections, {label}",
+                round(result["created_per_s"], 1),
+                "cases/s",
+                target=">= 500 cases/s",
+                met=result["created_per_s"] >= 500,
+                ceiling_name="authenticated Ninja POST writing one row",
+                ceiling_value=ceiling_rps,
+                note=load_note(result) + ("" if result["check"]["ok"] else "; CHECK FAILED"),
+            ),
+            figure(
+                f"intake p99 latency, {label}",
+                round(p99, 1),
+                "ms",
+                target="< 150 ms",
+                met=p99 < 150,
+                ceiling_name="authenticated Ninja POST writing one row, p99",
+                ceiling_value=round(ceiling["latency_us"]["p99"] / 1000, 1) if ceiling else None,
+            ),
+            figure(
+                f"server CPU per intake, {label}",
+                result["cpu_ms_per_case"]["server"],
+                "ms",
+                ceiling_name="authenticated Ninja POST writing one row",
+                ceiling_value=ceiling_cpu,
+                note=f"{result['statements']['statements_per_case']:.1f} SQL statements per case",
+            ),
+            figure(
+                f"resident memory per worker under intake load, {label}",
+                result["memory"]["max_worker_rss_mb"],
+                "MB",
+                target="< 400 MB",
+                met=result["memory"]["max_worker_rss_mb"] < 400,
+                note=f"mean {result['memory']['mean_worker_rss_mb']} MB over {result['memory']['workers_seen']} workers",
+            ),
+        ]
+    for name, result in (
+        ("GET /healthz", healthz),
+        ("GET /api/v1/me (token auth + Ninja)", me),
+        ("POST one row (token auth + Ninja + INSERT)", ceiling),
+    ):
+        if result is not None:
+            rows.append(figure(f"ceiling: {name}", round(result["rps"], 1), "req/s", note=load_note(result)))
+    return rows
 
 
 def main() -> None:
@@ -600,6 +779,34 @@ def main() -> None:
                     )
                 finally:
                     server.stop()
+        if best is not None:
+            # The ceiling of an intake: the cheapest authenticated Ninja POST writing one row.
+            workers = best[1]
+            server = Server(
+                ceiling_env(env, workdir, pg),
+                workers,
+                args.threads,
+                workdir,
+                collectstatic=False,
+                extra=serve_args,
+            )
+            try:
+                roots = {"server": server.process.pid, "postgres": pg_root}
+                path = "/bench-ceiling/write"
+                get_pass(server, token, workdir / "data.lua", path, 2, roots, mode="write")  # warm-up
+                result = get_pass(
+                    server, token, workdir / "data.lua", path, args.ceiling_seconds, roots, mode="write"
+                )
+                runs.append(
+                    {
+                        "pass": "POST one row (ceiling: token auth + Ninja + INSERT)",
+                        "workers": workers,
+                        "result": result,
+                    }
+                )
+                print(f"  {workers} workers POST one row: {result['rps']:.0f} req/s", flush=True)
+            finally:
+                server.stop()
     report["runs"] = runs
     report["best_workers"] = best[1] if best else None
     report["default_workers"] = default_workers
@@ -607,7 +814,7 @@ def main() -> None:
     print()
     print(summary_table(runs))
     for run in runs:
-        if run["pass"].startswith("POST") and run["workers"] in (report["best_workers"], default_workers):
+        if "statements" in run["result"] and run["workers"] in (report["best_workers"], default_workers):
             st = run["result"]["statements"]
             print(
                 f"\n{run['pass']}, {run['workers']} workers: {st['statements_per_case']:.1f} statements and "
@@ -624,8 +831,16 @@ def main() -> None:
                     f"  {row['share']:6.1%} {row['ms_per_case']:7.3f} ms {row['calls_per_case']:5.2f}x  {row['query'][:110]}"
                 )
     print(f"\ntotal {report['seconds']:.0f} s; load average now {os.getloadavg()}")
+    figures = intake_figures(runs, report["best_workers"])
+    for row in figures:
+        ceiling = f" (ceiling {row['ceiling']}: {row['ceiling_value']})" if row["ceiling"] else ""
+        print(
+            f"  {row['figure']}: {row['value']} {row['unit']}{ceiling} target {row['target'] or '-'} met {row['met']}"
+        )
     if args.json:
-        args.json.write_text(json.dumps(report, indent=1, default=str))
+        write_figures(
+            args.json, "intake over HTTP", figures, report=json.loads(json.dumps(report, default=str))
+        )
         print(f"figures written to {args.json}")
     if args.keep:
         print(f"work dir kept: {workdir}")

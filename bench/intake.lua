@@ -1,10 +1,10 @@
 -- wrk script for bench/bench_intake.py: POST /api/v1/cases with unique, varied bodies, or a plain GET
 -- (the request-overhead ceiling). Arguments after `--`:
---   mode       intake | intake-classify | get
+--   mode       intake | intake-classify | get | write (POST {"key": unique} to path)
 --   token      bearer token ("-" for none)
 --   data       a Lua file defining POINTS ({lat, lng} inside grids), CODES (region codes), NONCE (8 hex)
 --   out        prefix of the per-thread files listing the numbers of the cases answered 201 ("-" for none)
---   path       for mode get: the path to GET
+--   path       for modes get and write: the path to GET or POST
 -- Prints one line "RESULT {json}" with the status counts and wrk's latency distribution.
 
 local threads = {}
@@ -99,6 +99,11 @@ local function body(with_category)
 end
 
 function request()
+   if mode == "write" then
+      -- the ceiling: an authenticated POST of one field that writes one row
+      local headers = { ["Content-Type"] = "application/json", ["Authorization"] = auth }
+      return wrk.format("POST", path, headers, string.format('{"key":"%s"}', uuid()))
+   end
    if mode == "get" then
       local headers = auth and { ["Authorization"] = auth } or {}
       return wrk.format("GET", path, headers)
