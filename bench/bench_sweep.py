@@ -286,8 +286,10 @@ def due_query_plans(at: datetime) -> dict:
         due = running.filter(due_at__lte=at)
         yellow = running.filter(yellow_carded_at__isnull=True, yellow_at__lte=at)
         if cursor_at is not None:
-            due = due.filter(Q(due_at__gt=cursor_at[0]) | Q(due_at=cursor_at[0], id__gt=cursor_at[1]))
-            yellow = yellow.filter(
+            due = due.filter(due_at__gte=cursor_at[0]).filter(
+                Q(due_at__gt=cursor_at[0]) | Q(due_at=cursor_at[0], id__gt=cursor_at[1])
+            )
+            yellow = yellow.filter(yellow_at__gte=cursor_at[2]).filter(
                 Q(yellow_at__gt=cursor_at[2]) | Q(yellow_at=cursor_at[2], id__gt=cursor_at[1])
             )
         plans[label] = {

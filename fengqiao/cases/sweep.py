@@ -94,10 +94,13 @@ def sweep(
     while True:
         due = running.filter(due_at__lte=at)
         if due_after is not None:
-            due = due.filter(Q(due_at__gt=due_after[0]) | Q(due_at=due_after[0], id__gt=due_after[1]))
+            # (time >= cursor: the index scan starts there; the OR then steps past the ties)
+            due = due.filter(due_at__gte=due_after[0]).filter(
+                Q(due_at__gt=due_after[0]) | Q(due_at=due_after[0], id__gt=due_after[1])
+            )
         yellow = running.filter(yellow_carded_at__isnull=True, yellow_at__lte=at)
         if yellow_after is not None:
-            yellow = yellow.filter(
+            yellow = yellow.filter(yellow_at__gte=yellow_after[0]).filter(
                 Q(yellow_at__gt=yellow_after[0]) | Q(yellow_at=yellow_after[0], id__gt=yellow_after[1])
             )
         due_rows = list(due.order_by("due_at", "id").values_list("due_at", "id", "case_id")[:BATCH])
