@@ -329,6 +329,8 @@ def measure(args, env: dict, report: dict, postmaster: int | None, rebuild: bool
         cpu0, wall0, load0 = time.process_time(), time.perf_counter(), os.getloadavg()[0]
         server0 = sum(process_cpu(pid) or 0.0 for pid in tree(postmaster)) if postmaster else None
         rollups.rebuild()
+        with connection.cursor() as cursor:  # what `fengqiao rebuild_stats` does after the rebuild
+            cursor.execute(f"VACUUM (ANALYZE) {rollups.ROLLUP}")
         server1 = sum(process_cpu(pid) or 0.0 for pid in tree(postmaster)) if postmaster else None
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*), count(*) FILTER (WHERE month) FROM cases_stat_rollup")

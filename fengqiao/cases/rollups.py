@@ -110,7 +110,7 @@ CREATE TABLE IF NOT EXISTS {DELTA} (
 CREATE TABLE IF NOT EXISTS {ROLLUP} (
     month boolean NOT NULL, county varchar(6) NOT NULL, day date NOT NULL,
     key varchar(48) NOT NULL, n bigint NOT NULL,
-    PRIMARY KEY (month, county, day, key)
+    PRIMARY KEY (month, county, day, key) INCLUDE (n)
 );
 """
 
@@ -389,6 +389,7 @@ SELECT false, county, day, key, n FROM (
     UNION ALL SELECT county, day, 'channel:' || channel, n FROM g WHERE grp = 13
     UNION ALL SELECT county, day, 'level:' || settled_level, n FROM g WHERE grp = 14 AND settled_level IS NOT NULL
 ) AS keys WHERE n <> 0
+ORDER BY county, day, key
 """
 
 
@@ -401,11 +402,13 @@ def rebuild() -> None:
         cursor.execute(f"DELETE FROM {ROLLUP}")
         if connection.vendor == "postgresql":
             # One pass over the case table with grouping sets, then the months from the days: at
-            # 10,000,000 cases far cheaper than expanding every (county, day, key...) group.
+            # 10,000,000 cases far cheaper than expanding every (county, day, key...) group. Rows
+            # are written in key order, so a region's month rows share heap pages (a province's
+            # 200,000 month rows otherwise cost one page visit each).
             cursor.execute(_PG_REBUILD_DAYS)
             cursor.execute(
                 f"INSERT INTO {ROLLUP} (month, county, day, key, n) SELECT true, county, "
-                f"{_month_sql('day')}, key, sum(n) FROM {ROLLUP} WHERE NOT month GROUP BY 2, 3, 4"
+                f"{_month_sql('day')}, key, sum(n) FROM {ROLLUP} WHERE NOT month GROUP BY 2, 3, 4 ORDER BY 2, 3, 4"
             )
             cursor.execute(f"ANALYZE {ROLLUP}")
         else:
