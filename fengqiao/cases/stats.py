@@ -27,7 +27,12 @@ def case_stats(
     only the partial days at its ends from the case table; otherwise everything is read from the
     case table. Both give the same figures. `use_rollup=False` forces the case table."""
     prefix = rollups.county_prefix(region_code)
-    days = rollups.whole_days(start, end)
+    try:
+        days = rollups.whole_days(start, end)
+        if days is not None and days[1] is not None:
+            rollups.midnight(days[1] + timedelta(days=1))
+    except OverflowError:  # a period ending at the end of year 9999
+        days = None
     if (
         use_rollup is not False
         and prefix is not None

@@ -260,3 +260,16 @@ def test_the_rebuild_command(make_case):
     assert rollups.pending() == 0
     call_command("rebuild_stats")
     assert_exact()
+
+
+@pytest.mark.django_db
+def test_extreme_periods(make_case):
+    from datetime import date, time
+
+    make_case("town1")
+    start = datetime.combine(date(1900, 1, 1), time.min, LOCAL)
+    end = datetime.combine(date(9999, 12, 31), time.max, LOCAL)
+    for period in [(start, end), (start, None), (None, end)]:
+        fast = stats.case_stats(Case.objects.all(), COUNTY, *period)
+        assert fast == stats.case_stats(Case.objects.all(), COUNTY, *period, use_rollup=False)
+        assert fast["received"] >= 1
