@@ -401,6 +401,9 @@ def rebuild() -> None:
         cursor.execute(f"DELETE FROM {DELTA}")
         cursor.execute(f"DELETE FROM {ROLLUP}")
         if connection.vendor == "postgresql":
+            # The grouping sets' hash tables hold every (county, day, value): at 10M cases ~2.6
+            # million groups, which spilled gigabytes of temporary files at a 16 MB work_mem.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
             # One pass over the case table with grouping sets, then the months from the days: at
             # 10,000,000 cases far cheaper than expanding every (county, day, key...) group. Rows
             # are written in key order, so a region's month rows share heap pages (a province's
