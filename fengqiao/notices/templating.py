@@ -10,6 +10,7 @@ used: one that fails to render, or renders an empty title, is logged and the eve
 used instead, so a bad edit never stops a notice.
 """
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -106,12 +107,19 @@ def build_context(event: events.Event, case=None, **extra) -> dict:
     return context
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """A template is compiled once per process (a sweep renders the same few thousands of times);
+    an admin's edit is a new source text, so it is compiled afresh."""
+    return Template(source)
+
+
 def render_string(source: str, context: dict) -> str:
     """Render one template as plain text; raises TemplateProblem on any failure."""
     if FORBIDDEN_TAGS.search(source or ""):
         raise TemplateProblem("模板中不能使用 include、extends、load、debug 标签")
     try:
-        text = Template(source or "").render(Context(context, autoescape=False)).strip()
+        text = _compiled(source or "").render(Context(context, autoescape=False)).strip()
     except Exception as error:  # syntax errors, and the few tags that raise while rendering
         raise TemplateProblem(f"{type(error).__name__}: {error}") from error
     if UNCLOSED.search(text):
