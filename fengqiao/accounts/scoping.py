@@ -8,6 +8,9 @@ from fengqiao.regions import codes
 from fengqiao.regions.models import Region
 
 NOTHING = Q(pk__in=[])
+# Every row. Not an empty Q(): Q() | other is just `other`, so a superuser's scope OR-ed with
+# "or dispatched to my unit" would shrink to the unit's cases.
+EVERYTHING = ~Q(pk__in=[])
 
 
 def region_scope_q(user, field: str = "region_id") -> Q:
@@ -15,7 +18,7 @@ def region_scope_q(user, field: str = "region_id") -> Q:
     if not user.is_authenticated or not user.is_active:
         return NOTHING
     if user.is_superuser:
-        return Q()
+        return EVERYTHING
     if not user.region_id:
         return NOTHING
     return codes.subtree_q(field, user.region_id)

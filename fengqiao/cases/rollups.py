@@ -570,7 +570,7 @@ def covers_subtree(cases, prefix: str) -> bool:
     region_code >= lo (lo <= prefix) or region_code < hi (every code starting with prefix below hi)
     covers. Anything else (an Exists, another column, a join) answers False: the base table."""
     from django.db.models.expressions import Col
-    from django.db.models.lookups import GreaterThanOrEqual, LessThan
+    from django.db.models.lookups import GreaterThanOrEqual, In, LessThan
     from django.db.models.sql.where import AND, OR, WhereNode
 
     from .models import Case
@@ -580,10 +580,15 @@ def covers_subtree(cases, prefix: str) -> bool:
         return False
     upper = region_codes.prefix_upper_bound(prefix)
 
+    def matches_nothing(node) -> bool:  # x IN () — scoping.NOTHING
+        return isinstance(node, In) and isinstance(node.rhs, list | tuple) and not node.rhs
+
     def covers(node) -> bool:
         if isinstance(node, WhereNode):
-            if node.negated:
-                return False
+            if node.negated:  # NOT (x IN ()) is every row — scoping.EVERYTHING, a superuser's scope
+                return (
+                    node.connector == AND and bool(node.children) and all(map(matches_nothing, node.children))
+                )
             if not node.children:
                 return True
             if node.connector == AND:

@@ -200,6 +200,20 @@ def test_a_unit_sees_a_case_dispatched_to_it_from_outside_its_region(api):
 
 
 @pytest.mark.django_db
+def test_a_superuser_with_a_unit_still_sees_every_case(api, users):
+    """Q() | "dispatched to my unit" would shrink a superuser's scope to their unit's cases."""
+    from fengqiao.accounts.models import User
+    from fengqiao.accounts.scoping import visible_cases, visible_regions
+    from fengqiao.regions.models import Region
+
+    number = api("town1").post("/cases", body()).json()["number"]
+    root = User.objects.create_superuser("cases-root", password="x", unit=users["town2"].unit)
+    assert visible_cases(root).filter(number=number).exists()
+    assert visible_cases(root).count() == Case.objects.count()
+    assert visible_regions(root).count() == Region.objects.count()
+
+
+@pytest.mark.django_db
 def test_a_township_cannot_dispatch_to_another_townships_units(api):
     town1 = api("town1")
     number = town1.post("/cases", body()).json()["number"]

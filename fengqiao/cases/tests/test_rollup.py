@@ -13,6 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fengqiao.accounts.models import User
 from fengqiao.accounts.scoping import visible_cases
 from fengqiao.cases import rollups, stats
 from fengqiao.cases import sweep as sweeping
@@ -159,6 +160,10 @@ def test_the_rollup_answers_only_for_a_scope_that_covers_the_region(users, monke
     assert rollups.covers_subtree(Case.objects.all(), "99")
     assert not rollups.covers_subtree(Case.objects.filter(category="traffic"), "990102")
     assert not rollups.covers_subtree(Case.objects.exclude(region_id__gte="990102"), "990102")
+    # A superuser (with or without a unit) sees everything: the rollup answers for them too.
+    root = User.objects.create_superuser("rollup-root", password="x", unit=mediator.unit)
+    assert rollups.covers_subtree(visible_cases(root), "99")
+    assert not rollups.covers_subtree(Case.objects.exclude(pk__in=[]).filter(category="x"), "99")
 
 
 def test_whole_days_are_utc_plus_8_days():
