@@ -88,7 +88,9 @@ class Case(models.Model):
             models.Index(fields=["status", "region"], name="case_status_region"),
             models.Index(fields=["handling_unit", "status"], name="case_unit_status"),
             models.Index(fields=["reported_at"], name="case_reported"),
-            models.Index(fields=["grid_code"], name="case_grid"),
+            # Grid lookups, and triage's "earlier matters of this category at this place"
+            # (de-duplication and risk) as a short range scan instead of every case of the grid.
+            models.Index(fields=["grid_code", "category", "reported_at"], name="case_grid_category_reported"),
             models.Index(fields=["region"], name="case_needs_triage", condition=Q(needs_triage=True)),
         ]
 
