@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 STAGES = ("classify", "route", "dedup", "risk")
+TARGET_STAGE = "classify+route+dedup"  # issue 4's "< 5 ms median per case"; risk is measured apart
 # Not in the schema (cases_case belongs to the cases app): serves the same-place lookup and the
 # earlier-at-place count of triage as one index range each. Measured with --proposed-index.
 PROPOSED_INDEX = ("bench_case_grid_category_reported", "(grid_code, category, reported_at)")
@@ -502,6 +503,11 @@ def report(measured: dict, options) -> list[dict]:
     for path in ("orm", "sql"):
         for kind in ("wall", "cpu", "pg", "statements"):
             values.setdefault(f"{path}.total", {})[kind] = totals(path, kind)
+            # The issue's figure: classification + routing + de-duplication (risk is apart).
+            values.setdefault(f"{path}.{TARGET_STAGE}", {})[kind] = [
+                sum(values[f"{path}.{stage}"][kind][i] for stage in ("classify", "route", "dedup"))
+                for i in range(measured["samples"])
+            ]
     say(
         f"{measured['samples']} intakes; links found {measured['links']}; "
         f"ORM and hand-written SQL disagreed on {measured['mismatches']}"
@@ -510,7 +516,7 @@ def report(measured: dict, options) -> list[dict]:
         f"{'stage':9} {'wall p50':>9} {'p90':>7} {'CPU p50':>8} {'p90':>7} {'PG p50':>7} {'stmts':>6}   "
         f"ceiling: {'wall p50':>8} {'CPU p50':>8} {'PG p50':>7} {'stmts':>6}"
     )
-    for stage in (*STAGES, "total"):
+    for stage in (*STAGES, TARGET_STAGE, "total"):
         ours, raw = values[f"orm.{stage}"], values[f"sql.{stage}"]
         say(
             f"{stage:9} {statistics.median(ours['wall']):9.2f} {percentile(ours['wall'], 0.9):7.2f} "
@@ -526,11 +532,11 @@ def report(measured: dict, options) -> list[dict]:
     )
     load = f"load average {measured['loadavg_before'][0]:.1f} on {os.cpu_count()} CPUs"
     figures = []
-    for stage in (*STAGES, "total"):
+    for stage in (*STAGES, TARGET_STAGE, "total"):
         ours, raw = values[f"orm.{stage}"], values[f"sql.{stage}"]
         for kind, label in (("wall", "wall"), ("cpu", "client CPU")):
             for q, qname in ((0.5, "median"), (0.9, "p90")):
-                is_target = stage == "total" and q == 0.5
+                is_target = stage == TARGET_STAGE and q == 0.5
                 value = statistics.median(ours[kind]) if q == 0.5 else percentile(ours[kind], q)
                 ceiling_value = statistics.median(raw[kind]) if q == 0.5 else percentile(raw[kind], q)
                 figures.append(
