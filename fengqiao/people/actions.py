@@ -12,6 +12,26 @@ from .validation import InvalidPersonalData, normalise_id_number, normalise_phon
 REVEALABLE_FIELDS = ("id_number", "phone")
 
 
+def _fill_blanks(person: Person, name: str, id_number: str, phone: str, region_code) -> list[str]:
+    """What a new mention of a known person adds to their file: only fields still empty (a file's
+    ID number, phone, place or name are never overwritten by a later mention). The fields changed."""
+    changed = []
+    if id_number and not person.id_number_hash:
+        person.set_id_number(id_number)
+        changed += ["id_number_encrypted", "id_number_hash"]
+    if phone and not person.phone_hash:
+        person.set_phone(phone)
+        changed += ["phone_encrypted", "phone_hash"]
+    if region_code and not person.region_id:
+        person.region_id = region_code
+        changed.append("region")
+    if name and not person.name:
+        person.name = name
+        person.name_pinyin = name_to_pinyin(name)  # save() sets it too; bulk updates do not
+        changed.append("name")
+    return changed
+
+
 def find_or_create_person(
     name: str, phone: str = "", id_number: str = "", region_code: str | None = None
 ) -> Person:
@@ -45,19 +65,7 @@ def find_or_create_person(
                     raise
                 person = Person.objects.select_for_update().get(id_number_hash=id_hash)
 
-        changed = []
-        if id_number and not person.id_number_hash:
-            person.set_id_number(id_number)
-            changed += ["id_number_encrypted", "id_number_hash"]
-        if phone and not person.phone_hash:
-            person.set_phone(phone)
-            changed += ["phone_encrypted", "phone_hash"]
-        if region_code and not person.region_id:
-            person.region_id = region_code
-            changed.append("region")
-        if name and not person.name:
-            person.name = name
-            changed.append("name")
+        changed = _fill_blanks(person, name, id_number, phone, region_code)
         if changed:
             person.save(update_fields=[*changed, "updated_at"])
         return person
@@ -117,20 +125,7 @@ def find_or_create_people(
                 known.append(person)
                 result.append(person)
                 continue
-            fields = []
-            if id_number and not person.id_number_hash:
-                person.set_id_number(id_number)
-                fields += ["id_number_encrypted", "id_number_hash"]
-            if phone and not person.phone_hash:
-                person.set_phone(phone)
-                fields += ["phone_encrypted", "phone_hash"]
-            if region_code and not person.region_id:
-                person.region_id = region_code
-                fields.append("region")
-            if name and not person.name:
-                person.name = name
-                person.name_pinyin = name_to_pinyin(name)
-                fields.append("name")
+            fields = _fill_blanks(person, name, id_number, phone, region_code)
             if fields and person.pk is not None:
                 changed.setdefault(person.pk, set()).update(fields)
             result.append(person)
