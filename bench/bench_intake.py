@@ -44,10 +44,12 @@ from common import (  # noqa: E402
     ROOT,
     VENV_BIN,
     CpuMeter,
+    api_token,
     bench_env,
     fengqiao,
     figure,
     machine,
+    rss_mb,
     sockets_to_port,
     tree,
     wait_for_quiet,
@@ -114,14 +116,7 @@ class Server:
 
 
 def get_token(url: str) -> str:
-    request = urllib.request.Request(
-        url + "/api/v1/auth/token",
-        data=json.dumps({"username": USERNAME, "password": PASSWORD}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())["token"]
+    return api_token(url, USERNAME, PASSWORD, timeout=30)
 
 
 # ------------------------------------------------------------------------------ load
@@ -200,19 +195,9 @@ class RssSampler(threading.Thread):
         super().__init__(daemon=True)
         self.master, self.stop_event, self.peak, self.samples = master, threading.Event(), {}, []
 
-    @staticmethod
-    def rss_mb(pid: int) -> float | None:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            return None
-        return None
-
     def run(self) -> None:
         while not self.stop_event.is_set():
-            sizes = {pid: mb for pid in tree(self.master) - {self.master} if (mb := self.rss_mb(pid))}
+            sizes = {pid: mb for pid in tree(self.master) - {self.master} if (mb := rss_mb(pid))}
             for pid, mb in sizes.items():
                 self.peak[pid] = max(self.peak.get(pid, 0.0), mb)
             if sizes:
@@ -226,7 +211,7 @@ class RssSampler(threading.Thread):
             "workers_seen": len(self.peak),
             "max_worker_rss_mb": round(max(self.peak.values(), default=0.0), 1),
             "mean_worker_rss_mb": round(sum(self.samples) / len(self.samples), 1) if self.samples else None,
-            "master_rss_mb": round(self.rss_mb(self.master) or 0.0, 1),
+            "master_rss_mb": round(rss_mb(self.master) or 0.0, 1),
         }
 
 

@@ -43,10 +43,12 @@ from common import (  # noqa: E402
     FENGQIAO,
     ROOT,
     CpuMeter,
+    api_token,
     bench_env,
     fengqiao,
     figure,
     machine,
+    rss_mb,
     tree,
     wait_for_quiet,
     write_figures,
@@ -123,15 +125,8 @@ class Server:
         time.sleep(2)  # every worker booted
 
     def worker_rss_mb(self) -> list[float]:
-        sizes = []
-        for pid in tree(self.process.pid) - {self.process.pid}:
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        sizes.append(round(int(line.split()[1]) / 1024, 1))
-            except OSError:
-                continue
-        return sorted(sizes)
+        sizes = (rss_mb(pid) for pid in tree(self.process.pid) - {self.process.pid})
+        return sorted(round(mb, 1) for mb in sizes if mb is not None)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -145,14 +140,7 @@ class Server:
 
 
 def get_token(url: str) -> str:
-    request = urllib.request.Request(
-        url + "/api/v1/auth/token",
-        data=json.dumps({"username": USERNAME, "password": PASSWORD}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.loads(answer.read())["token"]
+    return api_token(url, USERNAME, PASSWORD)
 
 
 def wrk(url: str, path: str, token: str, seconds: float, connections: int, lua: Path) -> dict:

@@ -198,6 +198,32 @@ def wait_for_quiet(max_busy: float = 0.15, window: float = 5.0, give_up_after: f
             return {"busy_share": round(share, 3), "waited_s": round(waited, 1), "quiet": share <= max_busy}
 
 
+def rss_mb(pid: int) -> float | None:
+    """A process's resident set size in MB (VmRSS), or None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def api_token(url: str, username: str, password: str, timeout: float = 60) -> str:
+    """A bearer token from the server at `url` (POST /api/v1/auth/token)."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        url + "/api/v1/auth/token",
+        data=json.dumps({"username": username, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
+        return json.loads(answer.read())["token"]
+
+
 # ------------------------------------------------------------------------------ results for bench/run.py
 
 
