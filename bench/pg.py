@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 # Tuned but honest: durability stays on (fsync, full_page_writes, synchronous_commit).
@@ -92,6 +93,7 @@ class Postgres:
         return subprocess.run([*self.as_user, *map(str, args)], check=True, **kwargs)
 
     def start(self) -> str:
+        _stop_on_sigterm()
         self.dir = Path(tempfile.mkdtemp(prefix="fengqiao-bench-pg-"))
         if self.as_user:
             shutil.chown(self.dir, "postgres")
@@ -167,6 +169,16 @@ class Postgres:
             return int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
         except (OSError, ValueError, IndexError):
             return None
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so a benchmark's `finally: pg.stop()` runs when it is killed
+    (by default SIGTERM ends Python at once and leaves the server running with its directory)."""
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    ):
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def main() -> None:
