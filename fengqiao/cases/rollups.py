@@ -453,35 +453,171 @@ def sweep_fold(at=None) -> int:
     return fold()
 
 
+class BulkLoad:
+    """What bulk_load() yields: a loader that knows how many cases it loaded per statistics key calls
+    counted() with those counts, and the rollup is filled from them instead of recounted."""
+
+    def __init__(self):
+        self.tables = None
+
+    def counted(self, tables: dict) -> None:
+        """`tables`: see add_counts. The loader vouches that they count every case written inside
+        the bulk_load block (in this session: other sessions' writes wait for it), and that the
+        cases it wrote have no cards and are not merged."""
+        self.tables = tables
+
+
 @contextlib.contextmanager
 def bulk_load():
-    """Suspend the statistics triggers around a bulk load (synth's COPY path) and rebuild the rollup
-    from the base tables at exit, even if the load failed. Writes by other sessions meanwhile are
-    not captured either: the rebuild at exit counts them."""
-    if connection.vendor == "postgresql":
+    """Suspend the statistics triggers around a bulk load (synth's COPY path), in one transaction,
+    and bring the rollup up to date at exit: from the loader's own counts when it gave them
+    (BulkLoad.counted: no pass over the case table), else by a rebuild from the base tables.
+
+    The triggers are suspended by ALTER TABLE inside the transaction, whose lock (SHARE ROW
+    EXCLUSIVE on the case and card tables) makes every other session's write to those tables wait
+    until the load commits (reads go on): no write can slip by uncounted. If the load fails, the
+    transaction rolls back, cases and triggers alike."""
+    load = BulkLoad()
+    with transaction.atomic():
         with connection.cursor() as cursor:
-            # ALTER TABLE refuses while deferred foreign-key checks of this transaction are pending.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for name in _TRIGGERS:
-                cursor.execute(f"ALTER TABLE cases_{name.split('_')[0]} DISABLE TRIGGER fq_stat_{name}")
-        try:
-            yield
-        finally:
-            with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # ALTER TABLE refuses while deferred foreign-key checks of this transaction are pending.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                for name in _TRIGGERS:
+                    cursor.execute(f"ALTER TABLE cases_{name.split('_')[0]} DISABLE TRIGGER fq_stat_{name}")
+            else:
+                for name in _TRIGGERS:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS fq_stat_{name}")
+        yield load
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for name in _TRIGGERS:
                     cursor.execute(f"ALTER TABLE cases_{name.split('_')[0]} ENABLE TRIGGER fq_stat_{name}")
-                rebuild()
-    else:
-        with connection.cursor() as cursor:
-            for name in _TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS fq_stat_{name}")
-        try:
-            yield
-        finally:
-            with transaction.atomic():
-                _execute(_sqlite_sql())
-                rebuild()
+            else:
+                _execute(_sqlite_sql(), cursor)
+        if load.tables is None:
+            rebuild()
+        else:
+            add_counts(load.tables)
+
+
+def count_rows(tables: dict) -> tuple:
+    """The rollup rows of the counts in `tables` (see add_counts), days then months, each in (county,
+    day, key) order: (month flags, county, day, key index, n) numpy arrays, and the sorted keys the
+    indexes point into. Integer codes throughout, so that millions of rows cost a few sorts."""
+    import numpy as np
+
+    settled = sorted(str(status) for status in SETTLED_STATUSES)
+    main = tables["status_overdue_level"]
+    counties = np.unique(np.concatenate([table["county"] for table in tables.values()]).astype(str))
+    # Every key a row can have, sorted (so key indexes sort as the keys do).
+    values = {
+        "status": np.unique(main["status"].astype(str)),
+        "level": np.unique(main["level"].astype(str)),
+        "category": np.unique(tables["category"]["category"].astype(str)),
+        "channel": np.unique(tables["channel"]["channel"].astype(str)),
+    }
+    keys = np.array(
+        sorted(
+            ["received", "resolved", "on_time", "overdue"]
+            + [f"{name}:{value}" for name, found in values.items() for value in found.tolist()]
+        )
+    )
+
+    def key_index(name: str, column: np.ndarray) -> np.ndarray:
+        found, inverse = np.unique(column.astype(str), return_inverse=True)
+        return np.searchsorted(keys, np.char.add(f"{name}:", found))[inverse]
+
+    parts = []  # (table, key index per row, mask)
+    is_settled = np.isin(main["status"].astype(str), settled)
+    overdue = main["overdue"].astype(bool)
+    everything = np.ones(main["n"].size, dtype=bool)
+    for name, mask in (
+        ("received", everything),
+        ("resolved", is_settled),
+        ("on_time", is_settled & ~overdue),
+        ("overdue", overdue),
+    ):
+        parts.append((main, np.full(main["n"].size, np.searchsorted(keys, name)), mask))
+    parts.append((main, key_index("status", main["status"]), everything))
+    parts.append((main, key_index("level", main["level"]), is_settled))
+    for name in ("category", "channel"):
+        table = tables[name]
+        parts.append((table, key_index(name, table[name]), np.ones(table["n"].size, dtype=bool)))
+    county = np.concatenate([np.searchsorted(counties, t["county"].astype(str))[m] for t, _, m in parts])
+    day = np.concatenate([t["day"].astype("datetime64[D]")[m] for t, _, m in parts])
+    key = np.concatenate([k[m] for _, k, m in parts]).astype(np.int64)
+    n = np.concatenate([t["n"][m] for t, _, m in parts]).astype(np.int64)
+    rows = []
+    for month in (False, True):
+        days = day.astype("datetime64[M]").astype("datetime64[D]") if month else day
+        code = county.astype(np.int64) << 40 | (days.astype(np.int64) + 2**20) << 16 | key
+        unique, inverse = np.unique(code, return_inverse=True)  # sorted: county, day, key
+        sums = np.bincount(inverse, weights=n, minlength=unique.size).astype(np.int64)
+        keep = sums != 0
+        unique, sums = unique[keep], sums[keep]
+        rows.append(
+            (
+                np.full(unique.size, month),
+                counties[unique >> 40],
+                (((unique >> 16) & (2**24 - 1)) - 2**20).astype("datetime64[D]"),
+                unique & (2**16 - 1),
+                sums,
+            )
+        )
+    return (*(np.concatenate([part[i] for part in rows]) for i in range(5)), keys)
+
+
+def add_counts(tables: dict) -> int:
+    """Add counted cases to the rollup without reading the case table: what rebuild() would add for
+    them. `tables` holds three tables of the cases' counts, each a dict of equal-length numpy arrays
+    with "county" (6-digit code), "day" (datetime64[D], the UTC+8 day reported) and "n" (cases):
+    "status_overdue_level" (with "status", "overdue" and "level" columns), "category" and "channel"
+    (with a column of that name). The cases must have no cards and not be merged. Returns the number
+    of rollup rows written. On PostgreSQL an empty rollup is filled by COPY in key order, else the
+    counts are upserted (added to what is there)."""
+    import numpy as np
+
+    month, county, day, key, n, keys = count_rows(tables)
+    day_text = np.datetime_as_string(day)
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                f"INSERT INTO {ROLLUP} (month, county, day, key, n) VALUES (%s, %s, %s, %s, %s) "
+                f"ON CONFLICT (month, county, day, key) DO UPDATE SET n = {ROLLUP}.n + excluded.n",
+                zip(
+                    month.astype(int).tolist(),
+                    county.tolist(),
+                    day_text.tolist(),
+                    keys[key].tolist(),
+                    n.tolist(),
+                    strict=True,
+                ),
+            )
+            return n.size
+        add = np.strings.add
+        text = add(np.where(month, b"t\t", b"f\t"), county.astype("S"))
+        text = add(add(text, b"\t"), day_text.astype("S"))
+        text = add(text, np.array([f"\t{value}\t".encode() for value in keys.tolist()])[key])
+        text = add(text, n.astype("S"))
+        cursor.execute(f"SELECT EXISTS (SELECT FROM {ROLLUP}) OR EXISTS (SELECT FROM {DELTA})")
+        target = ROLLUP
+        if cursor.fetchone()[0]:
+            target = "fq_stat_counts"
+            cursor.execute(f"CREATE TEMPORARY TABLE {target} (LIKE {ROLLUP}) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY {target} (month, county, day, key, n) FROM STDIN") as copy:
+            for first in range(0, n.size, 200_000):
+                copy.write(b"\n".join(text[first : first + 200_000].tolist()) + b"\n")
+        if target != ROLLUP:
+            cursor.execute(
+                f"INSERT INTO {ROLLUP} (month, county, day, key, n) SELECT month, county, day, key, n "
+                f"FROM {target} ORDER BY month, county, day, key "
+                f"ON CONFLICT (month, county, day, key) DO UPDATE SET n = {ROLLUP}.n + excluded.n"
+            )
+            cursor.execute(f"DROP TABLE {target}")
+        cursor.execute(f"ANALYZE {ROLLUP}")
+    return n.size
 
 
 # --- answering -------------------------------------------------------------------------------

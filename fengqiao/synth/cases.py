@@ -209,16 +209,17 @@ def _numbered(chunks, pools: columns.Pools, taken: dict):
 
 
 def _texts(chunks, pool_args: tuple, taken: dict, workers: int, timing: dict):
-    """The COPY bodies of each chunk, in order: built here (workers=0) or by `workers` processes,
-    at most workers + 1 chunks ahead of the one being loaded."""
+    """(COPY bodies, statistics counts) of each chunk, in order: built here (workers=0) or by
+    `workers` processes, at most workers + 1 chunks ahead of the one being loaded."""
     pools = columns.Pools(*pool_args)
     numbered = _numbered(chunks, pools, taken)
     if workers <= 0:
         for chunk, offsets in numbered:
             started = time.perf_counter()
-            bodies = columns.chunk_text(chunk, offsets, pools=pools)
+            bodies, generated = columns._chunk_text(chunk, offsets, pools=pools)
+            counts = columns.chunk_counts(generated, pools.county_of_grid)
             timing["text"] = timing.get("text", 0.0) + time.perf_counter() - started
-            yield bodies
+            yield bodies, counts
         return
     context = multiprocessing.get_context("spawn")  # no inherited database connection, no forked threads
     with ProcessPoolExecutor(
@@ -229,22 +230,27 @@ def _texts(chunks, pool_args: tuple, taken: dict, workers: int, timing: dict):
         )
         while pending:
             started = time.perf_counter()
-            bodies = pending.popleft().result()
+            bodies, counts = pending.popleft().result()
             timing["wait"] = timing.get("wait", 0.0) + time.perf_counter() - started
             item = next(numbered, None)
             if item is not None:
                 pending.append(pool.submit(columns.worker_chunk_text, *item))
-            yield bodies
+            yield bodies, counts
 
 
-def copy_chunks(chunks, pool_args: tuple, taken: dict, workers: int, timing: dict, say) -> int:
+def copy_chunks(
+    chunks, pool_args: tuple, taken: dict, workers: int, timing: dict, say, counts: list | None = None
+) -> int:
     """The PostgreSQL fast path: every chunk's rows, their COPY text built with numpy (in worker
     processes while this one feeds the server), one COPY per chunk. With timing["ceiling"], the same
-    text is also COPYed into that table (timed apart in timing["ceiling_copy"])."""
+    text is also COPYed into that table (timed apart in timing["ceiling_copy"]). Each chunk's
+    statistics counts (columns.chunk_counts) are appended to `counts`."""
     check_copy_columns()
     table, names = Case._meta.db_table, ", ".join(columns.COPY_COLUMNS)
     written, started = 0, time.perf_counter()
-    for bodies in _texts(chunks, pool_args, taken, workers, timing):
+    for bodies, chunk_counts in _texts(chunks, pool_args, taken, workers, timing):
+        if counts is not None:
+            counts.append(chunk_counts)
         began = time.perf_counter()
         with (
             transaction.atomic(),

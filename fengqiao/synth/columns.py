@@ -188,12 +188,33 @@ def generate(count: int, grids: list[str], units: dict, now: datetime, years: in
 
 @dataclass(frozen=True)
 class Chunk:
-    """What fixes one chunk's rows: its size, the end of its slice of time, its years and seed."""
+    """What fixes one chunk's rows: its size, the end of its slice of time, the length of that slice
+    in years (a fraction: a chunk of a load spans its share of the load's years) and its seed."""
 
     size: int
     now: datetime
-    years: int
+    years: float
     seed: int
+
+
+def chunk_specs(count: int, years: float, now: datetime, seed: int, size: int) -> list[Chunk]:
+    """The chunks of a load of `count` cases over the `years` before `now`, `size` cases each (the
+    last one fewer), oldest first: chunk k covers the slice of time proportional to its share of the
+    cases, so the slices tile the whole span with no gap and no overlap and the cases spread evenly.
+    They depend only on these arguments, never on the number of processes."""
+    span = timedelta(days=365 * years)
+    chunks = []
+    for part, first in enumerate(range(0, count, size)):
+        this = min(size, count - first)
+        chunks.append(
+            Chunk(
+                size=this,
+                now=now - span * ((count - first - this) / count),
+                years=years * this / count,
+                seed=seed + part,
+            )
+        )
+    return chunks
 
 
 def day_keys(grid_index: np.ndarray, reported: np.ndarray, county_of_grid: np.ndarray) -> np.ndarray:
@@ -288,6 +309,11 @@ def chunk_text(
 ) -> list[bytes]:
     """The COPY text (columns in COPY_COLUMNS order) of a chunk's rows, a body per `batch` rows.
     `offsets`: from take_numbers, for the chunk's day keys in ascending order."""
+    return _chunk_text(chunk, offsets, batch, pools)[0]
+
+
+def _chunk_text(chunk: Chunk, offsets: np.ndarray, batch: int = 50_000, pools: Pools | None = None):
+    """(chunk_text's bodies, the generated columns)."""
     pools = pools or _POOLS
     columns = generate(chunk.size, range(pools.grids), None, chunk.now, chunk.years, chunk.seed)
     keys = day_keys(columns["grid"], columns["reported"], pools.county_of_grid)
@@ -328,8 +354,81 @@ def chunk_text(
         row = add(row, np.where(opened, add(b"\t\\N\t\\N", reported_text), closed_tail))
         row = add(row, pools.constant)
         bodies.append(b"\n".join(row.tolist()) + b"\n")
-    return bodies
+    return bodies, columns
 
 
-def worker_chunk_text(chunk: Chunk, offsets: np.ndarray) -> list[bytes]:
-    return chunk_text(chunk, offsets)
+def worker_chunk_text(chunk: Chunk, offsets: np.ndarray) -> tuple[list[bytes], dict]:
+    """In a worker process: the chunk's COPY text and its statistics counts (chunk_counts)."""
+    bodies, generated = _chunk_text(chunk, offsets)
+    return bodies, chunk_counts(generated, _POOLS.county_of_grid)
+
+
+# --- the statistics rollup's counts ----------------------------------------------------------
+#
+# The rollup (fengqiao.cases.rollups) holds counts per county and UTC+8 day of the cases' key
+# columns. A chunk's counts are taken here from the generated columns, so the rollup after a load
+# is filled from them instead of a GROUP BY over the whole case table. Three groupings are enough
+# for every figure: (status, overdue, level) — received, settled, on time, overdue, status, settled
+# level — then category, then channel. Each grouping is an int64 code per group:
+# county << 40 | day << 16 | value, with day the days since 1970-01-01 in UTC+8.
+
+STATUSES = [*OPEN_STATUSES, "closed"]
+GROUPINGS = ("status_overdue_level", "category", "channel")
+
+
+def local_days(reported: np.ndarray) -> np.ndarray:
+    """The UTC+8 day (days since 1970-01-01) of each time, from the microseconds stored (the text
+    rounds to microseconds: a time a fraction of a microsecond before midnight is stored as midnight)."""
+    micros = np.round(reported * 1e6).astype(np.int64)
+    return (micros + 8 * 3600 * 10**6) // (86400 * 10**6)
+
+
+def chunk_counts(generated: dict, county_of_grid: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{grouping: (codes, counts)} of a chunk's generated columns (see GROUPINGS)."""
+    base = county_of_grid[generated["grid"]].astype(np.int64) << 40 | local_days(generated["reported"]) << 16
+    status = np.where(generated["open"], generated["status_index"], len(OPEN_STATUSES)).astype(np.int64)
+    values = {
+        "status_overdue_level": (status * 2 + generated["overdue"]) * len(LEVELS) + generated["level"],
+        "category": generated["category"].astype(np.int64),
+        "channel": generated["channel"].astype(np.int64),
+    }
+    return {name: np.unique(base | values[name], return_counts=True) for name in GROUPINGS}
+
+
+def merge_counts(parts: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The sum of several chunks' counts (a day can straddle two chunks)."""
+    merged = {}
+    for name in GROUPINGS:
+        codes = np.concatenate([part[name][0] for part in parts]) if parts else np.zeros(0, np.int64)
+        counts = np.concatenate([part[name][1] for part in parts]) if parts else np.zeros(0, np.int64)
+        unique, inverse = np.unique(codes, return_inverse=True)
+        merged[name] = (unique, np.bincount(inverse, weights=counts, minlength=unique.size).astype(np.int64))
+    return merged
+
+
+def count_tables(merged: dict, county_codes: list[str]) -> dict[str, dict[str, np.ndarray]]:
+    """The counts as the rollup takes them (fengqiao.cases.rollups.add_counts): per grouping a table
+    of equal-length arrays: county (6-digit code), day (datetime64[D], UTC+8), the grouping's
+    columns and n."""
+    counties = np.array(county_codes)
+    vocabulary = {
+        "category": np.array(list(CATEGORY_WEIGHTS)),
+        "channel": np.array(list(CHANNEL_WEIGHTS)),
+    }
+    tables = {}
+    for name in GROUPINGS:
+        codes, counts = merged[name]
+        table = {
+            "county": counties[codes >> 40],
+            "day": ((codes >> 16) & (2**24 - 1)).astype("datetime64[D]"),
+            "n": counts,
+        }
+        value = codes & (2**16 - 1)
+        if name == "status_overdue_level":
+            table["status"] = np.array(STATUSES)[value // (2 * len(LEVELS))]
+            table["overdue"] = (value // len(LEVELS)) % 2 == 1
+            table["level"] = np.array(LEVELS)[value % len(LEVELS)]
+        else:
+            table[name] = vocabulary[name][value]
+        tables[name] = table
+    return tables

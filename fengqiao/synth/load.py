@@ -68,20 +68,24 @@ def _advance_sequences(taken: dict) -> None:
 
 
 @contextmanager
-def rollups_suspended(timing: dict):
-    """The statistics rollup's triggers suspended for the load and the rollup rebuilt from the case
-    table after it (fengqiao.cases.rollups.bulk_load), where that module exists; the rebuild's
-    seconds go to timing["rollup"]."""
+def rollups_suspended(timing: dict, county_codes: list[str]):
+    """The statistics rollup's triggers suspended for the load, in one transaction (other sessions'
+    writes to the case table wait for it), and the rollup brought up to date after it from the
+    loaded chunks' counts (fengqiao.cases.rollups.bulk_load), where that module exists. Yields a
+    list the load appends each chunk's counts to (columns.chunk_counts); None: no rollup. The
+    update's seconds go to timing["rollup"]."""
     try:
         from fengqiao.cases.rollups import bulk_load
     except ImportError:
-        yield
+        yield None
         return
     started = None
     try:
-        with bulk_load():
-            yield
+        with bulk_load() as load:
+            counts: list = []
+            yield counts
             started = time.monotonic()
+            load.counted(columns.count_tables(columns.merge_counts(counts), county_codes))
     finally:
         if started is not None:
             timing["rollup"] = time.monotonic() - started
@@ -143,27 +147,23 @@ def synthesise(
     cpu_started = time.process_time()
     children_started = resource.getrusage(resource.RUSAGE_CHILDREN)
     written = 0
-    # Each chunk is a slice of time, oldest first, so numbers stay in order within a day.
-    chunks = [
-        columns.Chunk(
-            size=min(CHUNK, count - first),
-            now=now - timedelta(days=365 * years * (count - first - min(CHUNK, count - first)) / count),
-            years=max(1, years * min(CHUNK, count - first) // count) or 1,
-            seed=seed + part,
-        )
-        for part, first in enumerate(range(0, count, CHUNK))
-    ]
+    # Each chunk is an equal slice of time, oldest first, so numbers stay in order within a day.
+    chunks = columns.chunk_specs(count, years, now, seed, CHUNK)
+    pool_args = cases.province_pools(codes, names, units)
+    pools = columns.Pools(*pool_args)
+    # The indexes are rebuilt after the rollup's transaction commits, in other connections.
     with (
-        rollups_suspended(timing),
         cases.indexes_dropped(say, unique=empty) if drop_indexes else nullcontext(),
+        rollups_suspended(timing, pools.county_codes) as counts,
     ):
         if postgres:
-            pool_args = cases.province_pools(codes, names, units)
-            written = cases.copy_chunks(chunks, pool_args, taken, workers, timing, say)
+            written = cases.copy_chunks(chunks, pool_args, taken, workers, timing, say, counts)
         else:
             for chunk in chunks:
                 generated = cases.generate(chunk.size, codes, units, chunk.now, chunk.years, chunk.seed)
                 written += cases.load(cases.rows(generated, codes, names, units, taken), timing=timing)
+                if counts is not None:
+                    counts.append(columns.chunk_counts(generated, pools.county_of_grid))
                 say(f"{written} cases, {written / (time.monotonic() - started):,.0f} cases/s")
         loaded = time.monotonic()
     # The ceiling's COPY ran inside the loop: it is not part of the load's own time.

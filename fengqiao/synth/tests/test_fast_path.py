@@ -46,7 +46,7 @@ def test_fast_text_is_the_reference_rows(province, monkeypatch):
         reference += [dict(zip(cases.case_columns(), row, strict=True)) for row in zip(*text, strict=True)]
     taken = {"970101-20260101": 7}
     fast = []
-    for bodies in cases._texts(chunks, cases.province_pools(codes, names, units), taken, 0, {}):
+    for bodies, _ in cases._texts(chunks, cases.province_pools(codes, names, units), taken, 0, {}):
         for body in bodies:
             for line in body.decode().splitlines():
                 fast.append(dict(zip(columns.COPY_COLUMNS, line.split("\t"), strict=True)))
@@ -63,9 +63,53 @@ def test_same_rows_whatever_the_number_of_processes(province):
     codes, names, units = province
     chunks = _chunks(datetime(2026, 3, 1, tzinfo=UTC), sizes=(900, 700, 1200), seed=3)
     pool_args = cases.province_pools(codes, names, units)
-    texts = {}
+    texts, counts = {}, {}
     for workers in (0, 2):
         taken = {}
-        texts[workers] = (list(cases._texts(chunks, pool_args, taken, workers, {})), taken)
+        made = list(cases._texts(chunks, pool_args, taken, workers, {}))
+        texts[workers] = ([bodies for bodies, _ in made], taken)
+        merged = columns.merge_counts([chunk_counts for _, chunk_counts in made])
+        counts[workers] = {name: [array.tolist() for array in merged[name]] for name in columns.GROUPINGS}
     assert texts[0] == texts[2]
+    assert counts[0] == counts[2]
     assert CHUNK >= 100_000  # chunks (and so rows) do not depend on the process count either
+
+
+def test_chunks_spread_the_cases_evenly_over_the_years():
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+    for count, years, size in [(1_000_000, 3, 500_000), (10_000_000, 3, 500_000), (2_345, 2, 1_000)]:
+        chunks = columns.chunk_specs(count, years, now, 7, size)
+        assert sum(chunk.size for chunk in chunks) == count
+        assert [chunk.seed for chunk in chunks] == list(range(7, 7 + len(chunks)))
+        # The slices tile the span: each starts where the one before ends, the last ends now.
+        start = now - timedelta(days=365 * years)
+        for chunk in chunks:
+            assert abs((chunk.now - timedelta(days=365 * chunk.years) - start).total_seconds()) < 1e-3
+            # As many cases per day in every slice.
+            assert chunk.size / chunk.years == pytest.approx(count / years)
+            start = chunk.now
+        assert start == now
+
+
+def test_generated_cases_fill_the_years_without_a_gap(province):
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    codes, _, units = province
+    now = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+    years = 3
+    reported = np.concatenate(
+        [
+            columns.generate(chunk.size, codes, units, chunk.now, chunk.years, chunk.seed)["reported"]
+            for chunk in columns.chunk_specs(12_000, years, now, 1, 5_000)
+        ]
+    )
+    assert reported.size == 12_000 and np.all(np.diff(reported) >= 0)  # oldest first, in order
+    span = years * 365 * 86400
+    assert now.timestamp() - span <= reported.min() and reported.max() <= now.timestamp()
+    # Every half year holds its share (seasons aside): no slice of time is left empty.
+    halves = np.histogram(reported, bins=2 * years, range=(now.timestamp() - span, now.timestamp()))[0]
+    assert halves.min() > 0.8 * 12_000 / (2 * years)

@@ -23,6 +23,27 @@ def test_the_tree_nests_and_tiles():
         assert index.locate(grid.centroid_lat, grid.centroid_lng) == grid.code
 
 
+def assert_rollup_is_the_recount():
+    """The rollup synth filled from its own counts is, row for row, what a recount from the case
+    table (rollups.rebuild) gives."""
+    from django.db import connection
+
+    from fengqiao.cases import rollups
+
+    def rows():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT month, county, day, key, n FROM {rollups.ROLLUP} ORDER BY 1, 2, 3, 4")
+            return [
+                (bool(month), county, str(day), key, n) for month, county, day, key, n in cursor.fetchall()
+            ]
+
+    rollups.fold()
+    loaded = rows()
+    assert any(county.startswith("97") for _, county, _, _, _ in loaded)
+    rollups.rebuild()
+    assert loaded == rows()
+
+
 @pytest.mark.django_db
 def test_synth_loads_a_province_that_the_platform_reads(capsys):
     call_command(
@@ -58,6 +79,7 @@ def test_synth_loads_a_province_that_the_platform_reads(capsys):
         assert case_stats(Case.objects.all(), region, None, None) == case_stats(
             Case.objects.all(), region, None, None, use_rollup=False
         )
+    assert_rollup_is_the_recount()
     # deterministic: the same seed gives the same province and the same first cases
     first = list(cases.order_by("reported_at").values_list("category", "channel", "region_id")[:20])
     assert first
@@ -84,6 +106,8 @@ def test_cases_taken_after_synth_get_free_numbers_and_a_second_run_adds_to_the_f
         )
     cases = Case.objects.filter(region__code__startswith="97")
     assert cases.count() == 4000 and cases.values("number").distinct().count() == 4000
+    # The second run's counts were added to the first's in the rollup.
+    assert_rollup_is_the_recount()
     today = cases.order_by("-reported_at").first()
     county = today.region_id[:6]
     case, _ = create_case(
