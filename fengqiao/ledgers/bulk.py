@@ -61,7 +61,8 @@ from fengqiao.triage import related, risk
 from fengqiao.triage import service as triage
 from fengqiao.triage.models import TextBand, TextSignature
 
-from . import imports
+from . import imports, reading
+from .checking import Checker
 from .imports import HISTORY, NAMESPACE, ImportRejected, ImportResult, RowError
 
 BULK_MAX_ROWS = 200_000
@@ -103,12 +104,12 @@ def _chunks(values, size=CHUNK):
 # ------------------------------------------------------------------------------------ checking
 
 
-def _history(cells: dict, now: datetime) -> tuple[dict, list[tuple[str, str]]]:
+def _history(cells: dict, now: datetime, to_datetime=imports._datetime) -> tuple[dict, list[tuple[str, str]]]:
     """The historical columns of a row: ({reported_at, status, resolved_at, closed_at}, problems)."""
     values, problems = {}, []
     for key in ("reported_at", "resolved_at", "closed_at"):
         try:
-            values[key] = imports._datetime(cells.get(key))
+            values[key] = to_datetime(cells.get(key))
         except ValueError as error:
             problems.append((key, str(error)))
             values[key] = None
@@ -162,6 +163,7 @@ def _check(ledger: str, layout, rows, user, now) -> tuple[list[_Row], ImportResu
     visible = set()
     for chunk in _chunks(known):
         visible.update(visible_cases(user).filter(number__in=chunk).values_list("number", flat=True))
+    checker = Checker(layout)
     for number, cells in rows:
         given = imports._text(cells.get("number"))
         if given:
@@ -170,8 +172,8 @@ def _check(ledger: str, layout, rows, user, now) -> tuple[list[_Row], ImportResu
             else:
                 errors.append(RowError(number, layout.column_of("number"), "系统中没有此编号(新事项请留空)"))
             continue
-        submission, _fields, problems = imports._submission(cells, layout)
-        history, more = _history(cells, now)
+        submission, _fields, problems = checker.submission(cells)  # imports._submission's verdict
+        history, more = _history(cells, now, checker.datetime)
         seen = set()
         for key, reason in [*problems, *more]:
             if key not in seen:
@@ -841,5 +843,5 @@ def import_ledger_bulk(ledger: str, file, user, ip: str | None = None) -> Import
     """Read the sheet (up to BULK_MAX_ROWS rows) and import it set-based."""
     if ledger != "cases":
         raise ImportRejected([RowError(0, "—", "批量导入只适用于矛盾纠纷排查化解台账")])
-    rows = imports._read(file, imports.LAYOUTS[ledger], limit=BULK_MAX_ROWS)
+    rows = reading.read(file, imports.LAYOUTS[ledger], limit=BULK_MAX_ROWS)
     return import_rows(ledger, rows, user, ip)
