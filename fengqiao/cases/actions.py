@@ -3,12 +3,14 @@ timeline entry in one transaction; pages, API, Open311, imports and the sweep al
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.signals import post_save
 
 from fengqiao import clock as wallclock
 from fengqiao.accounts.models import Unit
@@ -30,7 +32,17 @@ from .codes import (
     Track,
     next_level,
 )
-from .models import Assignment, Case, CaseLink, Clock, ExtensionRequest, Instruction, Party, TimelineEntry
+from .models import (
+    Assignment,
+    Case,
+    CaseLink,
+    Clock,
+    DeadlineRule,
+    ExtensionRequest,
+    Instruction,
+    Party,
+    TimelineEntry,
+)
 from .notice_events import EXTENSION_REQUESTED, URGED
 from .numbering import next_number
 from .workflow import ActionRefused
@@ -127,10 +139,17 @@ def _initial_level(region: Region, actor) -> str:
 
 def create_case(intake: Intake, actor=None, ip: str | None = None) -> tuple[Case, bool]:
     """Create a case; (case, True). With a client_id already used: (that case, False), nothing written."""
+    case, created, _ = create_case_written(intake, actor, ip)
+    return case, created
+
+
+def create_case_written(intake: Intake, actor=None, ip: str | None = None):
+    """create_case, and for a new case what was written with it (presenters.Written, its rows as
+    stored: presenters.case_dict answers from it without reading the case back); None otherwise."""
     if intake.client_id is not None:
         existing = Case.objects.filter(client_id=intake.client_id).first()
         if existing is not None:
-            return existing, False
+            return existing, False, None
     if not intake.description or not intake.description.strip():
         raise IntakeError("description", "required")
     region, grid_code = _resolve_place(intake, actor)
@@ -144,20 +163,55 @@ def create_case(intake: Intake, actor=None, ip: str | None = None) -> tuple[Case
         # One statement in autocommit mode is that transaction, without a BEGIN and a COMMIT sent.
         number = next_number(region.code, now)
     try:
-        with transaction.atomic():
-            return _create_case(intake, actor, ip, region, grid_code, now, number), True
+        with transaction.atomic(), _TimelineCollector() as timeline:
+            case, written = _create_case(intake, actor, ip, region, grid_code, now, number)
     except IntegrityError:
         if intake.client_id is None:
             raise
         existing = Case.objects.filter(client_id=intake.client_id).first()
         if existing is None:
             raise
-        return existing, False
+        return existing, False, None
+    from .presenters import as_stored
+
+    written.timeline = [as_stored(entry) for entry in timeline.entries if entry.case_id == case.pk]
+    as_stored(case)
+    for row in (*written.parties, *written.clocks, *written.assignments):
+        as_stored(row)
+    return case, True, written
 
 
-def _create_case(intake: Intake, actor, ip, region: Region, grid_code, now, number: str | None) -> Case:
+class _TimelineCollector:
+    """The timeline entries saved in this thread while it is open (by intake itself, and by any
+    receiver of TimelineEntry's post_save, e.g. the crisis path), for intake's answer."""
+
+    _local = threading.local()
+
+    def __enter__(self):
+        self.entries: list[TimelineEntry] = []
+        stack = self._local.__dict__.setdefault("stack", [])
+        stack.append(self.entries)
+        return self
+
+    def __exit__(self, *exc_info):
+        self._local.stack.pop()
+        return False
+
+    @classmethod
+    def saved(cls, sender, instance, created, raw=False, **kwargs):
+        if created and not raw:
+            for entries in getattr(cls._local, "stack", ()):
+                entries.append(instance)
+
+
+post_save.connect(_TimelineCollector.saved, sender=TimelineEntry, dispatch_uid="cases_intake_timeline")
+
+
+def _create_case(intake: Intake, actor, ip, region: Region, grid_code, now, number: str | None):
     from fengqiao.people.actions import find_or_create_people
     from fengqiao.triage import service as triage
+
+    from .presenters import Written
 
     classification = _classify(intake)
     category = intake.category or classification["category"]
@@ -193,7 +247,9 @@ def _create_case(intake: Intake, actor, ip, region: Region, grid_code, now, numb
         classification=classification,
         needs_triage=needs_triage,
     )
-    case.save()
+    # The people, the risk and the clocks before the case's INSERT, so that one INSERT writes the
+    # case with its risk and deadline (the risk's counts leave the case itself out, so they are
+    # those of the stored case; the handling clock's limit depends on the risk).
     person_ids, birth_dates = [], []
     people = find_or_create_people(
         [(party.name, party.phone, party.id_number) for party in intake.parties], region_code=region.code
@@ -205,10 +261,23 @@ def _create_case(intake: Intake, actor, ip, region: Region, grid_code, now, numb
         person_ids.append(person.pk)
         if party.id_number:
             birth_dates.append(_birth_date(party.id_number))
+    scored = triage.risk_of_new(case, person_ids, [born for born in birth_dates if born])
+    case.risk, case.risk_reasons = scored.score, scored.reasons
+    new_clocks = _NewClocks()
+    if case.category != Category.PETITION:
+        clocks.start(case, Clock.Stage.HANDLE, now, batch=new_clocks)
+    clocks.start(case, Clock.Stage.ACCEPT, now, batch=new_clocks)
+    case.save(force_insert=True)
+    written = Written(parties=list(parties.values()), clocks=new_clocks.new_clocks)
     if parties:
-        Party.objects.bulk_create(parties.values())
+        Party.objects.bulk_create(written.parties)
+    Clock.objects.bulk_create(written.clocks)  # one INSERT for both, in the same order
     for unit in assisting:
-        Assignment.objects.create(case=case, unit=unit, lead=False, assigned_at=now, note="分流规则协办单位")
+        written.assignments.append(
+            Assignment.objects.create(
+                case=case, unit=unit, lead=False, assigned_at=now, note="分流规则协办单位"
+            )
+        )
     _log(
         case,
         actor,
@@ -221,33 +290,52 @@ def _create_case(intake: Intake, actor, ip, region: Region, grid_code, now, numb
             "routing": classification["routing"],
         },
     )
-    assessment = triage.assess(case, person_ids, [born for born in birth_dates if born])
-    case.risk, case.risk_reasons = assessment.risk.score, assessment.risk.reasons
-    if assessment.related_numbers:
-        _log(case, None, "linked", data={"numbers": assessment.related_numbers})
-    new_clocks = _NewClocks()
-    if case.category != Category.PETITION:
-        clocks.start(case, Clock.Stage.HANDLE, now, batch=new_clocks)
-    clocks.start(case, Clock.Stage.ACCEPT, now, batch=new_clocks)
-    Clock.objects.bulk_create(new_clocks.new_clocks)  # one INSERT for both, in the same order
-    case.save(update_fields=["deadline_at", "risk", "risk_reasons"])
-    if assessment.risk.high:
+    written.related = triage.relate_new(case, person_ids)
+    if written.related:
+        _log(case, None, "linked", data={"numbers": written.related})
+    if scored.high:
         _warn_high_risk(case)
     from . import skiplevel
 
     skiplevel.fire(case)
-    return case
+    return case, written
 
 
 class _NewClocks:
     """What clocks.start needs of a batch to hold a new case's clocks for one INSERT: the limits
-    are looked up as without a batch."""
+    of every stage read in one statement (deadlines.limit_for reads one stage at a time;
+    tests/test_intake_response.py checks that both give the same limits)."""
 
     def __init__(self):
         self.new_clocks: list[Clock] = []
+        self._rules: dict | None = None
 
     def limit_for(self, stage, category, level, unit_id):
-        return deadlines.limit_for(stage, category, level, unit_id)
+        if category == Category.PETITION and stage in deadlines.PETITION_LIMITS:
+            return deadlines.PETITION_LIMITS[stage]
+        if self._rules is None:
+            self._rules = {}
+            for rule in DeadlineRule.objects.filter(
+                category__in=[category, ""], level__in=[level, ""]
+            ).filter(Q(unit__isnull=True) | Q(unit_id=unit_id)):
+                self._rules.setdefault(rule.stage, []).append(rule)
+            self._key = (category, level, unit_id)
+        if self._key != (category, level, unit_id):  # not intake's case: one stage at a time
+            return deadlines.limit_for(stage, category, level, unit_id)
+
+        def specificity(rule):  # as deadlines.limit_for
+            return (
+                rule.unit_id is not None,
+                bool(rule.category) and bool(rule.level),
+                bool(rule.level),
+                bool(rule.category),
+            )
+
+        best = max(self._rules.get(stage, []), key=specificity, default=None)
+        if best is None:
+            return deadlines.DEFAULTS[stage]
+        yellow = best.yellow_after if best.yellow_after is not None else best.amount * 7 // 10
+        return deadlines.Limit(best.amount, best.counting, min(yellow, best.amount), str(best))
 
     def row(self, model, **values):
         return model(**values)  # a model instance, for bulk_create
@@ -348,8 +436,10 @@ def may_take(case: Case, user, action: str) -> bool:
     return True
 
 
-def available_actions(case: Case, user) -> list[str]:
-    holders: list[set[int]] = []  # the holding units, read once for all the actions asked about
+def available_actions(case: Case, user, holders: set[int] | None = None) -> list[str]:
+    """The actions the user may take on the case now. `holders`: the holding units if known
+    (holder_unit_ids), else read once for all the actions asked about."""
+    holders: list[set[int]] = [holders] if holders is not None else []
 
     def allowed(action: str) -> bool:
         try:

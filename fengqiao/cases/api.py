@@ -9,7 +9,6 @@ from ninja.errors import HttpError
 
 from fengqiao.accounts.scoping import access_case, can_see_region, visible_cases
 from fengqiao.errors import FieldError
-from fengqiao.regions import codes as region_codes
 
 from . import actions, selectors
 from .codes import Category, Level, Status
@@ -58,10 +57,13 @@ def _refused(error: ActionRefused):
 
 @router.post("/cases", response={200: dict, 201: dict}, summary="Submit a case (idempotent on client_id)")
 def create_case(request, payload: CaseIn):
-    case, created = actions.create_case(payload.to_intake(), actor=request.user, ip=client_ip(request))
+    case, created, written = actions.create_case_written(
+        payload.to_intake(), actor=request.user, ip=client_ip(request)
+    )
     if not created and not visible_cases(request.user).filter(pk=case.pk).exists():
         raise Http404  # a client_id someone else used elsewhere reveals nothing
-    return ninja.Status(201 if created else 200, case_dict(case, request.user))
+    # A new case's answer is built from what intake wrote (no read back): the same as a GET of it.
+    return ninja.Status(201 if created else 200, case_dict(case, request.user, written=written))
 
 
 @router.get(
@@ -72,7 +74,7 @@ def list_cases(request, filters: Query[CaseFilters]):
     if filters.region:
         if not can_see_region(request.user, filters.region):
             raise Http404
-        cases = cases.filter(region_codes.subtree_q("region_id", filters.region))
+        cases = selectors.in_region(cases, filters.region)
     for name in ("status", "category", "level"):
         value = getattr(filters, name)
         if value is not None:

@@ -1,8 +1,15 @@
 """A case as the API returns it (and as pages show it): masked personal data unless revealed."""
 
+import enum
+import json
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from django.core.serializers.json import DjangoJSONEncoder
+
 from .actions import available_actions
 from .codes import Category, Level, Status
-from .models import Case, CaseLink
+from .models import Assignment, Case, CaseLink, Clock
 
 TIMELINE_LABELS = {
     "reported": "登记",
@@ -50,11 +57,12 @@ TIMELINE_LABELS = {
 }
 
 
-def party_dicts(case: Case, revealed: bool) -> list[dict]:
-    parties = []
-    for party in case.parties.select_related("person"):
+def party_dicts(case: Case, revealed: bool, parties=None) -> list[dict]:
+    """`parties`: the case's Party rows with their person (default: read them)."""
+    rows = []
+    for party in case.parties.select_related("person") if parties is None else parties:
         person = party.person
-        parties.append(
+        rows.append(
             {
                 "name": person.name,
                 "role": party.role,
@@ -63,17 +71,26 @@ def party_dicts(case: Case, revealed: bool) -> list[dict]:
                 "masked": not revealed,
             }
         )
-    return parties
+    return rows
 
 
-def timeline_dicts(case: Case) -> list[dict]:
-    """The case's entries, and those of the duplicates merged into it (一事一档)."""
+def timeline_dicts(case: Case, entries=None) -> list[dict]:
+    """The case's entries, and those of the duplicates merged into it (一事一档). `entries`: the
+    entries of a case with nothing merged into it, as stored (default: read them)."""
     from .models import TimelineEntry
 
-    # Two index lookups. One query with `case = X OR case.merged_into = X` over a join cannot use
-    # an index: PostgreSQL scanned the whole timeline and case tables for every case shown.
-    numbers = {case.pk: case.number, **dict(case.merged_cases.order_by().values_list("pk", "number"))}
-    entries = TimelineEntry.objects.filter(case_id__in=list(numbers)).select_related("actor")
+    if entries is None:
+        # Two index lookups. One query with `case = X OR case.merged_into = X` over a join cannot
+        # use an index: PostgreSQL scanned the whole timeline and case tables for every case shown.
+        numbers = {case.pk: case.number, **dict(case.merged_cases.order_by().values_list("pk", "number"))}
+        entries = (
+            TimelineEntry.objects.filter(case_id__in=list(numbers))
+            .select_related("actor")
+            .order_by("at", "id")
+        )
+    else:
+        numbers = {case.pk: case.number}
+        entries = sorted(entries, key=lambda entry: (entry.at, entry.pk))
     return [
         {
             "at": entry.at,
@@ -85,7 +102,7 @@ def timeline_dicts(case: Case) -> list[dict]:
             "to_level_label": Level(entry.data["to_level"]).label if entry.data.get("to_level") else "",
             "case": numbers[entry.case_id],
         }
-        for entry in entries.order_by("at", "id")
+        for entry in entries
     ]
 
 
@@ -95,13 +112,22 @@ def related_numbers(case: Case) -> list[str]:
     return sorted(set(outgoing) | set(incoming))
 
 
-def running_clock(case: Case) -> dict | None:
-    """The most pressing running clock and its colour, for lists and queues."""
-    clock = case.pressing_clock
+def running_clock(case: Case, clocks=None) -> dict | None:
+    """The most pressing running clock and its colour, for lists and queues. `clocks`: the case's
+    clocks in their stored order (default: case.pressing_clock, from prefetched clocks)."""
+    if clocks is None:
+        clock = case.pressing_clock
+    else:
+        from django.utils import timezone
+
+        running = [clock for clock in clocks if clock.outcome == Clock.Outcome.RUNNING]
+        clock = min(running, key=lambda c: c.due_at) if running else None
+        if clock is not None:
+            clock.current_colour = clock.colour(timezone.now())
     return {"stage": clock.stage, "due_at": clock.due_at, "colour": clock.current_colour} if clock else None
 
 
-def case_brief(case: Case) -> dict:
+def case_brief(case: Case, clocks=None) -> dict:
     return {
         "number": case.number,
         "title": case.title,
@@ -124,16 +150,57 @@ def case_brief(case: Case) -> dict:
         "risk": case.risk,
         "urgent": case.urgent,
         "pinned": case.pinned,
-        "clock": running_clock(case),
+        "clock": running_clock(case, clocks),
     }
 
 
-def case_dict(case: Case, user, revealed: bool = False) -> dict:
+@dataclass
+class Written:
+    """What intake wrote for a new case, as stored (see as_stored): everything case_dict reads of a
+    case that nothing else has touched yet. A new case has no instructions, extension requests,
+    cards, follow-ups, merged cases or links to it."""
+
+    parties: list = field(default_factory=list)  # Party rows, in the order inserted, with .person
+    clocks: list = field(default_factory=list)  # Clock rows, in the order inserted
+    assignments: list = field(default_factory=list)  # Assignment rows
+    timeline: list = field(default_factory=list)  # TimelineEntry rows saved for the case
+    related: list = field(default_factory=list)  # the numbers of the cases it links to
+
+
+def case_dict(case: Case, user, revealed: bool = False, written: Written | None = None) -> dict:
+    """The case as the API and pages show it. `written`: a case just created and what was written
+    with it (intake's answer without reading the case back); its fields must be as stored."""
     from django.utils import timezone
 
     now = timezone.now()
+    if written is None:
+        instructions = case.instructions.select_related("author")
+        extension_requests = case.extension_requests.select_related("requested_by")
+        assignments = case.assignments.select_related("unit")
+        clocks = case.clocks.select_related("unit").order_by("started_at", "id")
+        cards = case.cards.select_related("unit").order_by("at", "id")
+        follow_ups = case.follow_ups.select_related("unit").order_by("due_at", "id")
+        brief = case_brief(case)
+        related = related_numbers(case)
+        parties = party_dicts(case, revealed)
+        timeline = timeline_dicts(case)
+        actions = available_actions(case, user)
+    else:
+        instructions, extension_requests, cards, follow_ups = [], [], [], []
+        assignments = written.assignments
+        clocks = sorted(written.clocks, key=lambda clock: (clock.started_at, clock.pk))
+        brief = case_brief(case, written.clocks)
+        related = sorted(set(written.related))
+        parties = party_dicts(case, revealed, written.parties)
+        timeline = timeline_dicts(case, written.timeline)
+        held = {
+            a.unit_id for a in assignments if a.state in (Assignment.State.PENDING, Assignment.State.ACCEPTED)
+        }
+        if case.handling_unit_id:
+            held.add(case.handling_unit_id)
+        actions = available_actions(case, user, holders=held)
     return {
-        **case_brief(case),
+        **brief,
         "description": case.description,
         "address": case.address,
         "location": {"lat": case.lat, "lng": case.lng} if case.lat is not None else None,
@@ -149,10 +216,7 @@ def case_dict(case: Case, user, revealed: bool = False) -> dict:
         "urgent": case.urgent,
         "pinned": case.pinned,
         "returns": case.returns,
-        "instructions": [
-            {"at": i.at, "author": str(i.author), "text": i.text}
-            for i in case.instructions.select_related("author")
-        ],
+        "instructions": [{"at": i.at, "author": str(i.author), "text": i.text} for i in instructions],
         "extension_requests": [
             {
                 "days": r.days,
@@ -162,13 +226,9 @@ def case_dict(case: Case, user, revealed: bool = False) -> dict:
                 "requested_by": str(r.requested_by),
                 "decision_note": r.decision_note,
             }
-            for r in case.extension_requests.select_related("requested_by")
+            for r in extension_requests
         ],
-        "read_by": [
-            {"unit": a.unit.name, "read_at": a.read_at}
-            for a in case.assignments.select_related("unit")
-            if a.read_at
-        ],
+        "read_by": [{"unit": a.unit.name, "read_at": a.read_at} for a in assignments if a.read_at],
         "merged_into": case.merged_into.number if case.merged_into_id else None,
         "routing": case.classification.get("routing"),
         "escalations": case.escalations,
@@ -185,7 +245,7 @@ def case_dict(case: Case, user, revealed: bool = False) -> dict:
                 "unit": clock.unit.name if clock.unit_id else None,
                 "rule": clock.rule,
             }
-            for clock in case.clocks.select_related("unit").order_by("started_at", "id")
+            for clock in clocks
         ],
         "cards": [
             {
@@ -194,7 +254,7 @@ def case_dict(case: Case, user, revealed: bool = False) -> dict:
                 "unit": card.unit.name if card.unit_id else None,
                 "at": card.at,
             }
-            for card in case.cards.select_related("unit").order_by("at", "id")
+            for card in cards
         ],
         "follow_ups": [
             {
@@ -204,10 +264,46 @@ def case_dict(case: Case, user, revealed: bool = False) -> dict:
                 "settled": follow_up.settled,
                 "unit": follow_up.unit.name if follow_up.unit_id else None,
             }
-            for follow_up in case.follow_ups.select_related("unit").order_by("due_at", "id")
+            for follow_up in follow_ups
         ],
-        "related": related_numbers(case),
-        "parties": party_dicts(case, revealed),
-        "timeline": timeline_dicts(case),
-        "actions": available_actions(case, user),
+        "related": related,
+        "parties": parties,
+        "timeline": timeline,
+        "actions": actions,
     }
+
+
+def as_stored(instance):
+    """Give a just-saved model instance the values a read of its row would give: datetimes in UTC,
+    JSON as the database gives it back (on PostgreSQL jsonb reorders object keys), choices as plain
+    strings. Returns the instance."""
+    from django.db import connection, models
+
+    for model_field in instance._meta.concrete_fields:
+        value = getattr(instance, model_field.attname)
+        if value is None:
+            continue
+        if isinstance(model_field, models.DateTimeField):
+            value = value.astimezone(UTC)
+        elif isinstance(model_field, models.JSONField):
+            value = stored_json(value, connection.vendor)
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        setattr(instance, model_field.attname, value)
+    return instance
+
+
+def stored_json(value, vendor: str):
+    """A JSON value as the database returns it: through json (tuples become lists…) and, on
+    PostgreSQL, jsonb's key order (shorter keys first, then by their bytes)."""
+    value = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return _jsonb_order(value) if vendor == "postgresql" else value
+
+
+def _jsonb_order(value):
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda key: (len(key.encode()), key.encode()))
+        return {key: _jsonb_order(value[key]) for key in keys}
+    if isinstance(value, list):
+        return [_jsonb_order(item) for item in value]
+    return value

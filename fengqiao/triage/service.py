@@ -73,18 +73,20 @@ def intake_risk_signals(case: Case, person_ids: list[int], birth_dates: list[dat
     from django.db import connection
 
     place, where = ("grid_code", case.grid_code) if case.grid_code else ("region_code", case.region_id)
+    # A case not inserted yet has no row to leave out: id <> 0 leaves out nothing (ids start at 1).
+    own = case.pk if case.pk is not None else 0
     if person_ids:
         people = ", ".join(["%s"] * len(person_ids))
         with connection.cursor() as cursor:
             cursor.execute(
                 _COUNTS.format(place=place, people=people),
-                [case.category, where, case.pk, *person_ids, case.pk, *person_ids, case.pk]
+                [case.category, where, own, *person_ids, own, *person_ids, own]
                 + [2 if len(set(person_ids)) >= 2 else 1],
             )
             at_place, petitions, between = cursor.fetchone()
     else:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + _AT_PLACE.format(place=place), [case.category, where, case.pk])
+            cursor.execute("SELECT " + _AT_PLACE.format(place=place), [case.category, where, own])
             at_place, petitions, between = cursor.fetchone()[0], 0, 0
     return risk.RiskSignals(
         earlier_between_parties=between,
@@ -101,3 +103,15 @@ def assess(case: Case, person_ids: list[int], birth_dates: list[date]) -> Assess
     numbers = related.relate(case, person_ids, hashvalues)
     scored = risk.score(case.description, intake_risk_signals(case, person_ids, birth_dates))
     return Assessment(related_numbers=numbers, risk=scored)
+
+
+def risk_of_new(case: Case, person_ids: list[int], birth_dates: list[date]) -> risk.RiskScore:
+    """The risk of a case about to be inserted (its parties not written yet), so that intake
+    writes it with the case's own INSERT: the same score assess gives once the case and its
+    parties are stored, since every count leaves the case itself out."""
+    return risk.score(case.description, intake_risk_signals(case, person_ids, birth_dates))
+
+
+def relate_new(case: Case, person_ids: list[int]) -> list[str]:
+    """assess's related-case links for a stored case, without the risk (see risk_of_new)."""
+    return related.relate(case, person_ids, related.signature(case.description))
