@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -40,22 +39,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    FENGQIAO,
     ROOT,
     VENV_BIN,
     CpuMeter,
+    Server,
     api_token,
     bench_env,
     fengqiao,
     figure,
     machine,
     rss_mb,
-    sockets_to_port,
     tree,
     wait_for_quiet,
     write_figures,
 )
-from pg import Postgres, free_port  # noqa: E402
+from pg import Postgres  # noqa: E402
 
 LUA = Path(__file__).resolve().parent / "intake.lua"
 CONNECTIONS = 64
@@ -65,54 +63,6 @@ USERNAME, PASSWORD = "county", "fengqiao-demo"
 
 
 # ------------------------------------------------------------------------------ server
-
-
-class Server:
-    def __init__(self, env: dict, workers: int, threads: int, logdir: Path, collectstatic: bool, extra=()):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(logdir / f"serve-{workers}w-{self.port}.log", "w")  # noqa: SIM115
-        args = [str(FENGQIAO), "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
-        args += ["--threads", str(threads)]
-        if not collectstatic:
-            args.append("--no-collectstatic")
-        args += list(extra)
-        self.process = subprocess.Popen(
-            args,
-            env=env,
-            cwd=RUN_DIR["cwd"],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.time() + 300
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"fengqiao serve exited ({self.process.returncode}); see {self.log.name}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise SystemExit("fengqiao serve did not answer /healthz within 300 s")
-        time.sleep(2)  # let every worker finish booting
-
-    def shared_db_connections(self, pg_port: int) -> list[list[int]]:
-        """PostgreSQL connections held by more than one process of the server (opened in the
-        gunicorn master before it forked its workers): the pids sharing each one."""
-        return [sorted(pids) for pids in sockets_to_port(self.process.pid, pg_port).values() if len(pids) > 1]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # gunicorn: graceful shutdown of its workers
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
 
 
 def get_token(url: str) -> str:
@@ -675,7 +625,7 @@ def main() -> None:
         pg_root = pg.postmaster_pid()
         serve_args = args.serve_args.split()
         # The fork check: does the gunicorn master hold a database connection that its workers inherit?
-        server = Server(env, 2, 1, workdir, collectstatic=True)
+        server = Server(env, 2, workdir, threads=1, collectstatic=True, cwd=RUN_DIR["cwd"])
         try:
             report["fork_check"] = {
                 "serve_args": [],
@@ -693,7 +643,15 @@ def main() -> None:
         best: tuple[float, int] | None = None
         token = None
         for workers in worker_counts:
-            server = Server(env, workers, args.threads, workdir, collectstatic=False, extra=serve_args)
+            server = Server(
+                env,
+                workers,
+                workdir,
+                threads=args.threads,
+                collectstatic=False,
+                extra=serve_args,
+                cwd=RUN_DIR["cwd"],
+            )
             try:
                 shared = server.shared_db_connections(pg.port)
                 if shared:
@@ -735,7 +693,15 @@ def main() -> None:
                 print(f"classifier pass skipped: {why_not}", flush=True)
             else:
                 workers = best[1]
-                server = Server(env, workers, args.threads, workdir, collectstatic=False, extra=serve_args)
+                server = Server(
+                    env,
+                    workers,
+                    workdir,
+                    threads=args.threads,
+                    collectstatic=False,
+                    extra=serve_args,
+                    cwd=RUN_DIR["cwd"],
+                )
                 try:
                     roots = {"server": server.process.pid, "postgres": pg_root}
                     primed = prime_classifier(server, token, 2 * workers)
@@ -770,10 +736,11 @@ def main() -> None:
             server = Server(
                 ceiling_env(env, workdir, pg),
                 workers,
-                args.threads,
                 workdir,
+                threads=args.threads,
                 collectstatic=False,
                 extra=serve_args,
+                cwd=RUN_DIR["cwd"],
             )
             try:
                 roots = {"server": server.process.pid, "postgres": pg_root}

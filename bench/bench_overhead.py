@@ -29,31 +29,25 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    FENGQIAO,
-    ROOT,
     CpuMeter,
+    Server,
     api_token,
     bench_env,
     fengqiao,
     figure,
     machine,
-    rss_mb,
-    tree,
     wait_for_quiet,
     write_figures,
 )
-from pg import Postgres, free_port  # noqa: E402
+from pg import Postgres  # noqa: E402
 
 USERNAME, PASSWORD = "county", "fengqiao-demo"  # the demo county's centre staff (fengqiao loaddemo)
 
@@ -95,48 +89,6 @@ PASSES = [
     ("healthz", "/healthz", False, "GET /healthz (+ SELECT 1)"),
     ("me", "/api/v1/me", True, "GET /api/v1/me (+ bearer token auth + Ninja)"),
 ]
-
-
-class Server:
-    def __init__(self, env: dict, workers: int, logdir: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(logdir / "serve.log", "w")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [str(FENGQIAO), "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)],
-            env=env,
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.time() + 300
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"fengqiao serve exited ({self.process.returncode}); see {self.log.name}")
-            try:
-                with urllib.request.urlopen(self.url + "/bench/bare", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise SystemExit("fengqiao serve did not answer within 300 s")
-        time.sleep(2)  # every worker booted
-
-    def worker_rss_mb(self) -> list[float]:
-        sizes = (rss_mb(pid) for pid in tree(self.process.pid) - {self.process.pid})
-        return sorted(round(mb, 1) for mb in sizes if mb is not None)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
 
 
 def get_token(url: str) -> str:
@@ -212,7 +164,7 @@ def main() -> None:
             fengqiao(env, "migrate", "-v0")
             fengqiao(env, "loaddemo", "--no-history")
             print(f"{pg.version}; migrated and loaded the demo", flush=True)
-            server = Server(env, args.workers, workdir)
+            server = Server(env, args.workers, workdir, ready_path="/bench/bare")
             try:
                 token = get_token(server.url)
                 for key, path, authenticated, label in PASSES:

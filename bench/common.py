@@ -224,6 +224,88 @@ def api_token(url: str, username: str, password: str, timeout: float = 60) -> st
         return json.loads(answer.read())["token"]
 
 
+# ------------------------------------------------------------------------------ the production server
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`fengqiao serve` (gunicorn) on a free loopback port, in its own session: started, waited for
+    until `ready_path` answers 200 (then 2 s more, for every worker to boot), stopped with SIGTERM
+    (gunicorn's graceful shutdown; SIGKILL to its group after 30 s). Its output goes to a log file
+    in `logdir`. Used by bench_intake.py and bench_overhead.py."""
+
+    def __init__(
+        self,
+        env: dict,
+        workers: int,
+        logdir: Path,
+        *,
+        threads: int | None = None,
+        collectstatic: bool = True,
+        extra=(),
+        ready_path: str = "/healthz",
+        cwd: str | Path = ROOT,
+        timeout: float = 300,
+    ):
+        import urllib.request
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(Path(logdir) / f"serve-{workers}w-{self.port}.log", "w")  # noqa: SIM115
+        args = [str(FENGQIAO), "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
+        if threads is not None:
+            args += ["--threads", str(threads)]
+        if not collectstatic:
+            args.append("--no-collectstatic")
+        args += list(extra)
+        self.process = subprocess.Popen(
+            args, env=env, cwd=str(cwd), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"fengqiao serve exited ({self.process.returncode}); see {self.log.name}")
+            try:
+                with urllib.request.urlopen(self.url + ready_path, timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            self.stop()
+            raise SystemExit(f"fengqiao serve did not answer {ready_path} within {timeout:.0f} s")
+        time.sleep(2)  # let every worker finish booting
+
+    def worker_rss_mb(self) -> list[float]:
+        """The resident memory of each of its processes other than the master, in MB."""
+        sizes = (rss_mb(pid) for pid in tree(self.process.pid) - {self.process.pid})
+        return sorted(round(mb, 1) for mb in sizes if mb is not None)
+
+    def shared_db_connections(self, pg_port: int) -> list[list[int]]:
+        """PostgreSQL connections held by more than one process of the server (opened in the
+        gunicorn master before it forked its workers): the pids sharing each one."""
+        return [sorted(pids) for pids in sockets_to_port(self.process.pid, pg_port).values() if len(pids) > 1]
+
+    def stop(self) -> None:
+        import signal
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
 # ------------------------------------------------------------------------------ results for bench/run.py
 
 

@@ -123,7 +123,9 @@ class TriageMeter:
 
     ENTRY_POINTS = (
         ("fengqiao.triage.service", "routing_for"),
-        ("fengqiao.triage.service", "assess"),
+        ("fengqiao.triage.service", "assess"),  # before intake wrote the risk with the case's INSERT
+        ("fengqiao.triage.service", "risk_of_new"),
+        ("fengqiao.triage.service", "relate_new"),
         ("fengqiao.triage.classify", "classify"),
     )
 
@@ -135,7 +137,8 @@ class TriageMeter:
         self.depth = 0
         for module_name, name in self.ENTRY_POINTS:
             module = importlib.import_module(module_name)
-            setattr(module, name, self._wrap(name, getattr(module, name)))
+            if hasattr(module, name):  # --source may profile a version without it
+                setattr(module, name, self._wrap(name, getattr(module, name)))
 
     def _wrap(self, name, function):
         def timed(*args, **kwargs):
@@ -248,7 +251,7 @@ def run(args) -> None:
     )
     triage_cpu = sum(triage_meter.cpu.values())
     print(
-        f"  triage (fengqiao.triage: classify, routing_for, assess) per request: CPU {triage_cpu / n * 1000:.2f} ms "
+        f"  triage (fengqiao.triage: classify, routing_for, assess or risk_of_new + relate_new) per request: CPU {triage_cpu / n * 1000:.2f} ms "
         f"({triage_cpu / cpu:.0%} of the process's CPU), wall {sum(triage_meter.wall.values()) / n * 1000:.2f} ms; "
         + ", ".join(
             f"{name} {triage_meter.cpu[name] / n * 1000:.2f} ms CPU / {triage_meter.wall[name] / n * 1000:.2f} ms wall"
