@@ -66,6 +66,72 @@ def server_cpu(postmaster: int) -> float:
     return total / CLK_TCK
 
 
+# Ways to build the case table's 16 indexes after a load (--index-strategies): (name, connections,
+# max_parallel_maintenance_workers, maintenance_work_mem per connection).
+STRATEGIES = [
+    ("two connections, one process each (synth's)", 2, 0, "1GB"),
+    ("one connection, one parallel worker", 1, 1, "1GB"),
+    ("one connection, two parallel workers", 1, 2, "1GB"),
+    ("one connection, serial (the CPU reference)", 1, 0, "1GB"),
+    ("two connections, one process each, 64MB", 2, 0, "64MB"),
+]
+
+
+def index_strategies(pg, postmaster: int) -> list[dict]:
+    """Build copies of the case table's indexes (the primary key aside) each way in STRATEGIES on
+    the loaded table, timing the wall and the server's CPU; each copy is dropped after."""
+    import threading
+    from collections import deque
+
+    statements = [
+        statement.replace(f"INDEX {name} ON", f"INDEX strategy_{name} ON", 1)
+        for name, statement in pg.sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'cases_case' "
+            "AND indexname <> 'cases_case_pkey' ORDER BY indexname"
+        )
+    ]
+    pg.sql("VACUUM ANALYZE cases_case")
+    results = []
+    for name, connections, workers, memory in STRATEGIES:
+        todo, lock = deque(statements), threading.Lock()
+
+        def builder(todo=todo, lock=lock, workers=workers, memory=memory):
+            with pg.connect() as conn, conn.cursor() as cursor:
+                cursor.execute(f"SET maintenance_work_mem = '{memory}'")
+                cursor.execute(f"SET max_parallel_maintenance_workers = {workers}")
+                while True:
+                    with lock:
+                        if not todo:
+                            return
+                        statement = todo.popleft()
+                    cursor.execute(statement)
+
+        quiet = wait_for_quiet(give_up_after=30)
+        load = os.getloadavg()[0]
+        cpu0 = server_cpu(postmaster)
+        started = time.perf_counter()
+        threads = [threading.Thread(target=builder) for _ in range(connections)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        cpu = server_cpu(postmaster) - cpu0
+        for statement in statements:
+            pg.sql(f"DROP INDEX IF EXISTS {statement.split(' INDEX ', 1)[1].split(' ON ', 1)[0]}")
+        row = {
+            "strategy": name,
+            "indexes": len(statements),
+            "wall_s": round(wall, 2),
+            "postgres_cpu_s": round(cpu, 2),
+            "loadavg_before": round(load, 1),
+            "busy_before": quiet["busy_share"],
+        }
+        print(f"  index builds, {name}: {row}", flush=True)
+        results.append(row)
+    return results
+
+
 def run(size: int, args, source: str | None) -> dict:
     with Postgres() as pg:
         env = bench_env(pg.url, tempfile.mkdtemp(prefix="fengqiao-bench-data-"), source=source)
@@ -100,6 +166,8 @@ def run(size: int, args, source: str | None) -> dict:
         ]
         for row in statements:
             print(f"  {row['seconds']:7.1f} s  {row['calls']:6d}x  {row['query']}")
+        rollup_rows = pg.sql("SELECT count(*) FROM cases_stat_rollup")[0][0]
+        strategies = index_strategies(pg, pg.postmaster_pid()) if args.index_strategies else None
         result = json.loads(report.read_text()) if report.exists() else {}
         if not result:  # an older copy without --report: read its last lines
             for line in done.stdout.splitlines():
@@ -126,6 +194,8 @@ def run(size: int, args, source: str | None) -> dict:
             "quiet_before": quiet,
             "postgres": pg.version,
             "statements": statements,
+            "rollup_rows": rollup_rows,
+            "index_strategies": strategies,
         }
 
 
@@ -139,6 +209,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quiet-wait", type=float, default=60.0)
     parser.add_argument("--source", help="a directory holding another copy of the fengqiao package")
+    parser.add_argument(
+        "--index-strategies",
+        action="store_true",
+        help="after each load, also time building the case table's indexes each way in STRATEGIES",
+    )
     parser.add_argument("--json", type=Path, help="write the figures to this file (bench/run.py)")
     args = parser.parse_args()
     print(f"machine: {machine()}", flush=True)

@@ -504,69 +504,94 @@ def bulk_load():
 
 def count_rows(tables: dict) -> tuple:
     """The rollup rows of the counts in `tables` (see add_counts), days then months, each in (county,
-    day, key) order: (month flags, county, day, key index, n) numpy arrays, and the sorted keys the
-    indexes point into. Integer codes throughout, so that millions of rows cost a few sorts."""
+    day, key) order: (month flags, county index, day, key index, n) numpy arrays, and the sorted
+    counties and keys the indexes point into. Integer codes throughout, so that millions of rows cost a few sorts."""
     import numpy as np
 
     settled = sorted(str(status) for status in SETTLED_STATUSES)
     main = tables["status_overdue_level"]
-    counties = np.unique(np.concatenate([table["county"] for table in tables.values()]).astype(str))
-    # Every key a row can have, sorted (so key indexes sort as the keys do).
-    values = {
-        "status": np.unique(main["status"].astype(str)),
-        "level": np.unique(main["level"].astype(str)),
-        "category": np.unique(tables["category"]["category"].astype(str)),
-        "channel": np.unique(tables["channel"]["channel"].astype(str)),
+    # Each column's distinct values and every row's index into them, sorted once.
+    found = {
+        (name, column): (
+            (np.asarray(table[column][1]).astype(str), np.asarray(table[column][0]))
+            if isinstance(table[column], tuple)
+            else np.unique(np.asarray(table[column]).astype(str), return_inverse=True)
+        )
+        for name, table in tables.items()
+        for column in table
+        if column in ("county", "status", "level", "category", "channel")
     }
+    counties = np.unique(np.concatenate([found[name, "county"][0] for name in tables]))
+    # Every key a row can have, sorted (so key indexes sort as the keys do).
+    values = {column: found[name, column][0] for name, column in found if column != "county"}
     keys = np.array(
         sorted(
             ["received", "resolved", "on_time", "overdue"]
-            + [f"{name}:{value}" for name, found in values.items() for value in found.tolist()]
+            + [f"{column}:{value}" for column, distinct in values.items() for value in distinct.tolist()]
         )
     )
 
-    def key_index(name: str, column: np.ndarray) -> np.ndarray:
-        found, inverse = np.unique(column.astype(str), return_inverse=True)
-        return np.searchsorted(keys, np.char.add(f"{name}:", found))[inverse]
+    def key_index(name: str, column: str) -> np.ndarray:
+        distinct, inverse = found[name, column]
+        return np.searchsorted(keys, np.char.add(f"{column}:", distinct))[inverse]
 
-    parts = []  # (table, key index per row, mask)
-    is_settled = np.isin(main["status"].astype(str), settled)
+    def county_index(name: str) -> np.ndarray:
+        distinct, inverse = found[name, "county"]
+        return np.searchsorted(counties, distinct)[inverse]
+
+    parts = []  # (county index, day, key index, n) of each key's rows
+    is_settled = np.isin(values["status"], settled)[found["status_overdue_level", "status"][1]]
     overdue = main["overdue"].astype(bool)
-    everything = np.ones(main["n"].size, dtype=bool)
+    main_county, main_day = (
+        county_index("status_overdue_level"),
+        main["day"].astype("datetime64[D]").astype(np.int64),
+    )
     for name, mask in (
-        ("received", everything),
+        ("received", slice(None)),
         ("resolved", is_settled),
         ("on_time", is_settled & ~overdue),
         ("overdue", overdue),
     ):
-        parts.append((main, np.full(main["n"].size, np.searchsorted(keys, name)), mask))
-    parts.append((main, key_index("status", main["status"]), everything))
-    parts.append((main, key_index("level", main["level"]), is_settled))
+        n = main["n"][mask]
+        parts.append((main_county[mask], main_day[mask], np.full(n.size, np.searchsorted(keys, name)), n))
+    parts.append((main_county, main_day, key_index("status_overdue_level", "status"), main["n"]))
+    level = key_index("status_overdue_level", "level")
+    parts.append((main_county[is_settled], main_day[is_settled], level[is_settled], main["n"][is_settled]))
     for name in ("category", "channel"):
         table = tables[name]
-        parts.append((table, key_index(name, table[name]), np.ones(table["n"].size, dtype=bool)))
-    county = np.concatenate([np.searchsorted(counties, t["county"].astype(str))[m] for t, _, m in parts])
-    day = np.concatenate([t["day"].astype("datetime64[D]")[m] for t, _, m in parts])
-    key = np.concatenate([k[m] for _, k, m in parts]).astype(np.int64)
-    n = np.concatenate([t["n"][m] for t, _, m in parts]).astype(np.int64)
+        day = table["day"].astype("datetime64[D]").astype(np.int64)
+        parts.append((county_index(name), day, key_index(name, name), table["n"]))
+    county, day, key, n = (np.concatenate([part[i] for part in parts]).astype(np.int64) for i in range(4))
     rows = []
     for month in (False, True):
-        days = day.astype("datetime64[M]").astype("datetime64[D]") if month else day
-        code = county.astype(np.int64) << 40 | (days.astype(np.int64) + 2**20) << 16 | key
-        unique, inverse = np.unique(code, return_inverse=True)  # sorted: county, day, key
-        sums = np.bincount(inverse, weights=n, minlength=unique.size).astype(np.int64)
-        keep = sums != 0
-        unique, sums = unique[keep], sums[keep]
+        if month and day.size:  # each day's first of the month, from a table of the days spanned
+            span = np.arange(day.min(), day.max() + 1).astype("datetime64[D]")
+            day = span.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)[day - day.min()]
+        first = int(day.min()) if day.size else 0
+        days = int(day.max()) - first + 1 if day.size else 1
+        # Sums per (county, day, key), in that order: a dense count where it fits, else a sort.
+        code = (county * days + (day - first)) * keys.size + key
+        cells = counties.size * days * keys.size
+        if cells <= 50_000_000:
+            sums = np.bincount(code, weights=n, minlength=cells).astype(np.int64)
+            unique = np.flatnonzero(sums)
+            sums = sums[unique]
+        else:
+            unique, inverse = np.unique(code, return_inverse=True)
+            sums = np.bincount(inverse, weights=n, minlength=unique.size).astype(np.int64)
+            unique, sums = unique[sums != 0], sums[sums != 0]
+        rest, key_of = np.divmod(unique, keys.size)
+        county_of, day_of = np.divmod(rest, days)
         rows.append(
             (
                 np.full(unique.size, month),
-                counties[unique >> 40],
-                (((unique >> 16) & (2**24 - 1)) - 2**20).astype("datetime64[D]"),
-                unique & (2**16 - 1),
+                county_of,
+                (day_of + first).astype("datetime64[D]"),
+                key_of,
                 sums,
             )
         )
-    return (*(np.concatenate([part[i] for part in rows]) for i in range(5)), keys)
+    return (*(np.concatenate([part[i] for part in rows]) for i in range(5)), counties, keys)
 
 
 def add_counts(tables: dict) -> int:
@@ -574,13 +599,14 @@ def add_counts(tables: dict) -> int:
     them. `tables` holds three tables of the cases' counts, each a dict of equal-length numpy arrays
     with "county" (6-digit code), "day" (datetime64[D], the UTC+8 day reported) and "n" (cases):
     "status_overdue_level" (with "status", "overdue" and "level" columns), "category" and "channel"
-    (with a column of that name). The cases must have no cards and not be merged. Returns the number
+    (with a column of that name). A text column may also be given as (indexes, values): each row's
+    index into an array of values, which saves sorting strings. The cases must have no cards and
+    not be merged. Returns the number
     of rollup rows written. On PostgreSQL an empty rollup is filled by COPY in key order, else the
     counts are upserted (added to what is there)."""
     import numpy as np
 
-    month, county, day, key, n, keys = count_rows(tables)
-    day_text = np.datetime_as_string(day)
+    month, county, day, key, n, counties, keys = count_rows(tables)
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.executemany(
@@ -588,27 +614,47 @@ def add_counts(tables: dict) -> int:
                 f"ON CONFLICT (month, county, day, key) DO UPDATE SET n = {ROLLUP}.n + excluded.n",
                 zip(
                     month.astype(int).tolist(),
-                    county.tolist(),
-                    day_text.tolist(),
+                    counties[county].tolist(),
+                    np.datetime_as_string(day).tolist(),
                     keys[key].tolist(),
                     n.tolist(),
                     strict=True,
                 ),
             )
             return n.size
+        # The COPY text from pools of byte strings: (month, county), day, key, then the count.
         add = np.strings.add
-        text = add(np.where(month, b"t\t", b"f\t"), county.astype("S"))
-        text = add(add(text, b"\t"), day_text.astype("S"))
-        text = add(text, np.array([f"\t{value}\t".encode() for value in keys.tolist()])[key])
-        text = add(text, n.astype("S"))
+        heads = np.array([f"{flag}\t{code}\t".encode() for flag in "ft" for code in counties.tolist()])
+        start = day.min() if n.size else np.datetime64(0, "D")
+        days = np.arange(start, (day.max() if n.size else start) + 1).astype("datetime64[D]")
+        day_pool = np.array([f"{text}\t".encode() for text in np.datetime_as_string(days).tolist()])
+        key_pool = np.array([f"{value}\t".encode() for value in keys.tolist()])
+        text = add(
+            heads[month.astype(np.int64) * counties.size + county], day_pool[(day - start).astype(np.int64)]
+        )
+        text = add(add(text, key_pool[key]), n.astype("S"))
         cursor.execute(f"SELECT EXISTS (SELECT FROM {ROLLUP}) OR EXISTS (SELECT FROM {DELTA})")
-        target = ROLLUP
+        target, primary = ROLLUP, None
         if cursor.fetchone()[0]:
             target = "fq_stat_counts"
             cursor.execute(f"CREATE TEMPORARY TABLE {target} (LIKE {ROLLUP}) ON COMMIT DROP")
+        else:
+            # An empty rollup: its key is built after the COPY, from rows already in key order (a
+            # sort of sorted input costs less than an index insertion per row). Readers wait for
+            # the transaction meanwhile, as they would for its rows.
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'p'",
+                [ROLLUP],
+            )
+            primary = cursor.fetchone()
+            cursor.execute(f'ALTER TABLE {ROLLUP} DROP CONSTRAINT "{primary[0]}"')
         with cursor.cursor.copy(f"COPY {target} (month, county, day, key, n) FROM STDIN") as copy:
             for first in range(0, n.size, 200_000):
                 copy.write(b"\n".join(text[first : first + 200_000].tolist()) + b"\n")
+        if primary:
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            cursor.execute(f'ALTER TABLE {ROLLUP} ADD CONSTRAINT "{primary[0]}" {primary[1]}')
         if target != ROLLUP:
             cursor.execute(
                 f"INSERT INTO {ROLLUP} (month, county, day, key, n) SELECT month, county, day, key, n "

@@ -409,7 +409,7 @@ def merge_counts(parts: list[dict]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 def count_tables(merged: dict, county_codes: list[str]) -> dict[str, dict[str, np.ndarray]]:
     """The counts as the rollup takes them (fengqiao.cases.rollups.add_counts): per grouping a table
     of equal-length arrays: county (6-digit code), day (datetime64[D], UTC+8), the grouping's
-    columns and n."""
+    columns and n; the text columns as (indexes, values)."""
     counties = np.array(county_codes)
     vocabulary = {
         "category": np.array(list(CATEGORY_WEIGHTS)),
@@ -419,16 +419,16 @@ def count_tables(merged: dict, county_codes: list[str]) -> dict[str, dict[str, n
     for name in GROUPINGS:
         codes, counts = merged[name]
         table = {
-            "county": counties[codes >> 40],
+            "county": (codes >> 40, counties),
             "day": ((codes >> 16) & (2**24 - 1)).astype("datetime64[D]"),
             "n": counts,
         }
         value = codes & (2**16 - 1)
         if name == "status_overdue_level":
-            table["status"] = np.array(STATUSES)[value // (2 * len(LEVELS))]
+            table["status"] = (value // (2 * len(LEVELS)), np.array(STATUSES))
             table["overdue"] = (value // len(LEVELS)) % 2 == 1
-            table["level"] = np.array(LEVELS)[value % len(LEVELS)]
+            table["level"] = (value % len(LEVELS), np.array(LEVELS))
         else:
-            table[name] = vocabulary[name][value]
+            table[name] = (value, vocabulary[name])
         tables[name] = table
     return tables
