@@ -3,9 +3,16 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from .codes import Category, Channel, Level, PartyRole, Status, Track
+
+# The case list's filter columns (equality filters of selectors.filtered_cases and GET /api/v1/cases).
+LIST_FILTER_COLUMNS = ("status", "category", "level", "channel", "overdue")
+# The code prefixes with their own list index: a county (6 digits) and a township (9).
+LIST_PREFIX_INDEXES = (("case_list_county", 6), ("case_list_township", 9))
+LIST_PREFIX_LENGTHS = tuple(length for _, length in LIST_PREFIX_INDEXES)
 
 
 class Case(models.Model):
@@ -24,6 +31,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
         db_column="region_code",
+        db_index=False,  # the leading column of case_region_reported
     )
     grid_code = models.CharField("网格", max_length=21, null=True, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
@@ -38,6 +46,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="handled_cases",
+        db_index=False,  # the leading column of case_unit_status
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -92,6 +101,29 @@ class Case(models.Model):
             # (de-duplication and risk) as a short range scan instead of every case of the grid.
             models.Index(fields=["grid_code", "category", "reported_at"], name="case_grid_category_reported"),
             models.Index(fields=["region"], name="case_needs_triage", condition=Q(needs_triage=True)),
+            # The case list (selectors.list_in_region, keyset_page): the list's order, (pinned,
+            # reported_at, id) read backwards, over the cases not merged into another, for the
+            # province (case_list_keyset), a county (its 6-digit code prefix) and a township (9
+            # digits): any region's first page and every next page is an ordered index scan from the
+            # cursor, with no sort. A county or township is a range of grid codes, which no
+            # region-first B-tree can return in the list's order, hence the prefix expression
+            # (the list query adds `left(region_code, n) = prefix` beside the range). The list's
+            # filters trail the key: a filter is checked on the index entry (an Index Cond), so
+            # a rare category in a county skips the rows it does not want without reading them.
+            models.Index(
+                fields=["pinned", "reported_at", "id", *LIST_FILTER_COLUMNS],
+                name="case_list_keyset",
+                condition=Q(merged_into__isnull=True),
+            ),
+            *(
+                models.Index(
+                    Left("region", length),
+                    *("pinned", "reported_at", "id", *LIST_FILTER_COLUMNS),
+                    name=name,
+                    condition=Q(merged_into__isnull=True),
+                )
+                for name, length in LIST_PREFIX_INDEXES
+            ),
         ]
 
     def __str__(self):
