@@ -132,7 +132,7 @@ def card(case: Case, clock: Clock, colour: str, at: datetime, batch=None) -> Car
     """Give the clock's holder a card, once per clock and colour; a timeline event and a notice.
     With a sweep `batch` the rows and the notice are written when the batch is flushed (and the
     card returned is the batch's row, see sweep.Batch.row)."""
-    from .actions import _log
+    from . import timeline_rows
 
     field = "yellow_carded_at" if colour == Card.Colour.YELLOW else "red_carded_at"
     if getattr(clock, field) is not None:
@@ -151,9 +151,8 @@ def card(case: Case, clock: Clock, colour: str, at: datetime, batch=None) -> Car
         given.save(force_insert=True)
     label = "黄牌预警" if colour == Card.Colour.YELLOW else "红牌超时"
     stage = Clock.Stage(clock.stage).label
-    _log(
+    timeline_rows.log(
         case,
-        None,
         f"{colour}_card",
         note=f"{stage}{label}",
         at=at,

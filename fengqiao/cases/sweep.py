@@ -26,12 +26,46 @@ from django.utils import timezone
 
 from fengqiao import clock as wallclock
 
-from . import clocks, deadlines
-from .actions import _log, centre_for, escalate, region_code_at
+from . import clocks, deadlines, timeline_rows
+from .actions import centre_for, escalate, region_code_at
 from .codes import OPEN_STATUSES, Category, next_level
 from .models import Assignment, Card, Case, Clock, DeadlineRule, TimelineEntry
 
 BATCH = 500
+# What the batch path reads of a case (the events, escalation, the limits, the notices' case
+# context): the lock query loads only these. A case that takes the per-case path is read again in
+# full; a notice template that reads another field loads it on first use (Django's deferred fields).
+CASE_COLUMNS = (
+    "id",
+    "number",
+    "title",
+    "address",
+    "category",
+    "status",
+    "level",
+    "region",
+    "risk",
+    "urgent",
+    "overdue",
+    "escalations",
+    "handling_unit",
+    "deadline_at",
+    "updated_at",
+)
+# What it reads of a running clock (plain rows, see _ClockRow).
+CLOCK_COLUMNS = (
+    "id",
+    "case_id",
+    "stage",
+    "level",
+    "unit_id",
+    "yellow_at",
+    "due_at",
+    "stopped_at",
+    "outcome",
+    "yellow_carded_at",
+    "red_carded_at",
+)
 
 # Other apps' timed work (meeting tasks, emergency steps, follow-ups…) runs in the same sweep:
 # each registers (name, function(at) -> number of things it changed), idempotent like the rest.
@@ -122,7 +156,7 @@ def sweep(
         if not batch:
             continue  # none of this worker's share in these rows
         with transaction.atomic():
-            locked = Case.objects.filter(pk__in=batch)
+            locked = _among(Case.objects.only(*CASE_COLUMNS), "id", batch)
             if connection.features.has_select_for_update_skip_locked:
                 locked = locked.select_for_update(skip_locked=True)
             _sweep_batch(list(locked), at, result, cache)
@@ -209,9 +243,8 @@ def _apply(case: Case, kind: str, clock: Clock, at: datetime, result: SweepResul
     result.cards += 1
     if clocks.breach(case, clock, clock.due_at, batch):
         result.flagged_overdue += 1
-        _log(
+        timeline_rows.log(
             case,
-            None,
             "overdue",
             at=clock.due_at,
             data={"stage": clock.stage, "level": clock.level, "due_at": clock.due_at.isoformat()},
@@ -221,9 +254,8 @@ def _apply(case: Case, kind: str, clock: Clock, at: datetime, result: SweepResul
         before = case.status
         data = escalate(case, None, at=clock.due_at, automatic=True, batch=batch)
         result.escalated += 1
-        _log(
+        timeline_rows.log(
             case,
-            None,
             "escalate",
             note="超过办理时限,自动升级",
             at=clock.due_at,
@@ -251,23 +283,24 @@ class Batch:
     Also the batch's lookups: the running clocks read at the start, the limits and the centres
     (cached for the whole sweep through `cache`)."""
 
-    def __init__(self, running: dict[int, list[Clock]], cache: dict, light: bool = False):
+    def __init__(self, running: dict[int, list], cache: dict, light: bool = False):
         self._running = running
         self._cache = cache
-        self.light = light and connection.vendor == "postgresql"  # see row()
-        self.changed_clocks: dict[int, Clock] = {}
-        self.new_clocks: list[Clock] = []
-        self.cards: list[Card] = []
-        self.entries: list[TimelineEntry] = []
+        self.light = light  # see row()
+        self.changed_clocks: dict[int, object] = {}
+        self.new_clocks: list = []
+        self.cards: list = []
+        self.entries: list = []
         self.notices: list[tuple] = []
         self.withdrawn: dict[int, datetime] = {}
-        self.cases: list[Case] = []
+        self.cases: list[Case] = []  # changed cases: every changed field is written
+        self.touched: list[Case] = []  # cases where only updated_at changes (a yellow card)
 
     def row(self, model, **values):
         """A new row for this batch to insert (`values` as for the model's constructor, related
-        objects by name). A model instance, unless the batch was made `light` (the sweep's own, on
-        PostgreSQL): then a plain object with the model's attnames, its defaults and `values`, which
-        only _insert_rows reads (building a model instance cost more than writing the row)."""
+        objects by name). A model instance, unless the batch was made `light` (the sweep's own):
+        then a plain object with the model's attnames, its defaults and `values`, which only
+        _insert_rows reads (building a model instance cost more than writing the row)."""
         if not self.light:
             return model(**values)
         if model not in _ROW_DEFAULTS:
@@ -288,7 +321,18 @@ class Batch:
                 row[name] = value
         return SimpleNamespace(**row)
 
-    def running(self, case: Case, *stages: str) -> list[Clock]:
+    def unit(self, unit_id):
+        """The unit (cached for the whole sweep: a clock's holder is one of a few centres)."""
+        if unit_id is None:
+            return None
+        units = self._cache.setdefault("units", {})
+        if unit_id not in units:
+            from fengqiao.accounts.models import Unit
+
+            units[unit_id] = Unit.objects.get(pk=unit_id)
+        return units[unit_id]
+
+    def running(self, case: Case, *stages: str) -> list:
         return [
             clock
             for clock in self._running.get(case.pk, ())
@@ -338,15 +382,19 @@ class Batch:
                 assignment.responded_at = self.withdrawn[assignment.case_id]
             if held:
                 _update_rows(Assignment, held, ["state", "responded_at"])
-        if self.cases:
+        if self.cases or self.touched:
             now = timezone.now()  # what case.save() would stamp (auto_now)
-            for case in self.cases:
+            for case in (*self.cases, *self.touched):
                 case.updated_at = now
+        if self.cases:
             _update_rows(
                 Case,
                 self.cases,
                 ["level", "handling_unit", "escalations", "status", "overdue", "deadline_at", "updated_at"],
             )
+        if self.touched:
+            # Nothing but the time stamp changed: one narrow UPDATE by ids, no arrays to join.
+            _among(Case.objects.all(), "id", [case.pk for case in self.touched]).update(updated_at=now)
         if self.entries:
             _insert_rows(TimelineEntry, self.entries)
         if self.notices:
@@ -359,6 +407,19 @@ class Batch:
                 by_event[event].append((members[unit_id], case, context))
             for event, items in by_event.items():
                 notify_event_many(event, items)
+
+
+def _among(queryset, column: str, ids: list[int]):
+    """`queryset` filtered to rows whose integer `column` is one of `ids`: on PostgreSQL one array
+    parameter (`= ANY(…)`, a text literal) instead of `IN` with a placeholder per id, which cost
+    the ORM and psycopg more than the query (hundreds of ids per batch)."""
+    if connection.vendor != "postgresql":
+        return queryset.filter(**{f"{column}__in": ids})
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    return queryset.extra(
+        where=[f"{table}.{connection.ops.quote_name(column)} = ANY(%s::bigint[])"], params=[literal]
+    )
 
 
 def _update_rows(model, rows, names: list[str]) -> None:
@@ -394,18 +455,28 @@ def _update_rows(model, rows, names: list[str]) -> None:
 
 
 def _insert_rows(model, rows) -> None:
-    """INSERT new rows (no primary key yet; the sweep never reads them back) with one statement:
-    on PostgreSQL an INSERT … SELECT FROM unnest of one array literal per column, built here with
-    a plain formatter per column type instead of the ORM's per-value preparation. Elsewhere (and
-    for a model with an auto_now field, whose value the ORM stamps) bulk_create."""
+    """INSERT new rows (no primary key yet; the sweep never reads them back) — model instances or
+    Batch.row's plain rows — with one statement: on PostgreSQL an INSERT … SELECT FROM unnest of
+    one array literal per column, built here with a plain formatter per column type instead of the
+    ORM's per-value preparation; elsewhere one executemany of the ORM's prepared values. A model
+    with an auto_now field (whose value the ORM stamps) goes through bulk_create."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    if connection.vendor != "postgresql" or any(
-        getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in fields
-    ):
-        model.objects.bulk_create(rows)
+    if any(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in fields):
+        model.objects.bulk_create([row if isinstance(row, model) else model(**vars(row)) for row in rows])
         return
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in fields)
+    if connection.vendor != "postgresql":
+        sql = "INSERT INTO {table} ({names}) VALUES ({marks})".format(
+            table=quote(model._meta.db_table), names=names, marks=", ".join(["%s"] * len(fields))
+        )
+        params = [
+            [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+            for row in rows
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+        return
     sql = "INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})".format(
         table=quote(model._meta.db_table),
         names=names,
@@ -515,29 +586,52 @@ class _Risen:
     risk: int
 
 
+class _ClockRow:
+    """A running clock as the batch path reads and changes it: CLOCK_COLUMNS and the holder `unit`
+    (from the sweep's cache), as a plain object — the functions of the per-case path read and set
+    the same attributes on it as on a Clock, and _update_rows writes the changed ones."""
+
+    __slots__ = (*CLOCK_COLUMNS, "unit")
+
+    def __init__(self, values, unit):
+        for name, value in zip(CLOCK_COLUMNS, values, strict=True):
+            setattr(self, name, value)
+        self.unit = unit
+
+    @property
+    def pk(self):
+        return self.id
+
+
 def _sweep_batch(cases: list[Case], at: datetime, result: SweepResult, cache: dict | None = None) -> None:
     """Sweep the locked `cases`: the simple ones set-based, the rest one by one."""
     cache = {} if cache is None else cache
     running = defaultdict(list)
-    clocks_read = Clock.objects.filter(case_id__in=[case.pk for case in cases], outcome=Clock.Outcome.RUNNING)
-    for clock in clocks_read.select_related("unit").order_by("id"):
-        running[clock.case_id].append(clock)
     batch = Batch(running, cache, light=True)
+    clocks_read = _among(
+        Clock.objects.filter(outcome=Clock.Outcome.RUNNING), "case_id", [case.pk for case in cases]
+    )
+    for values in clocks_read.order_by("id").values_list(*CLOCK_COLUMNS):
+        clock = _ClockRow(values, batch.unit(values[4]))
+        running[clock.case_id].append(clock)
     slow = []
     for case in cases:
         events = _events(case, running[case.pk], at)
         if not events:
             continue  # settled or stopped since it was picked
         if not _simple(case, events):
-            slow.append(case)
+            slow.append(case.pk)
             continue
         kind, clock = events[0]
         if kind == "red" and _rises_into_due(case, clock, at, batch):
-            slow.append(case)  # a late sweep: the per-case path goes on to the new clocks
+            slow.append(case.pk)  # a late sweep: the per-case path goes on to the new clocks
             continue
         _apply(case, kind, clock, at, result, batch)
         result.cases += 1
-        batch.cases.append(case)
+        (batch.cases if kind == "red" else batch.touched).append(case)
     batch.flush()
-    for case in slow:
-        _sweep_case(case, at, result)
+    if slow:
+        # The per-case path on whole cases (the batch read only CASE_COLUMNS), locked already.
+        whole = Case.objects.in_bulk(slow)
+        for pk in slow:
+            _sweep_case(whole[pk], at, result)
