@@ -30,7 +30,7 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
@@ -522,8 +522,20 @@ class _Earlier:
         # (category, "grid"|"region", code) -> [(case ref, reported_at)]
         self.places: dict[tuple, list] = defaultdict(list)
         # (band, county) -> [(case ref, reported_at)]
-        self.bands: dict[tuple, list] = defaultdict(list)
-        self.signatures: dict = {}
+        # (band, county) -> the cases holding that band, as (ref, reported_at) in the order seen
+        self.bands: dict[tuple, _BandList] = defaultdict(_BandList)
+        # Every signature the rows are compared with, one matrix row each: the sheet's rows first
+        # (row i at position i), then the database's cases as they are read; ref -> position.
+        rows_with_text = [row.hashvalues for row in checked if row.hashvalues is not None]
+        width = len(rows_with_text[0]) if rows_with_text else related.NUM_PERM
+        self.matrix = np.zeros((len(checked) + 64, width), dtype=np.uint64)
+        self.size = len(checked)
+        self.position: dict[tuple, int] = {}
+        for index, row in enumerate(checked):
+            if row.hashvalues is not None:
+                self.matrix[index] = row.hashvalues
+                self.position[("row", index)] = index
+        self.asked: set[int] = set()  # database cases whose signature was read (or is missing)
         self._load()
 
     def _load(self) -> None:
@@ -548,7 +560,7 @@ class _Earlier:
             for band, county, reported_at, case_id in TextBand.objects.filter(
                 band__in=chunk, county__in=counties
             ).values_list("band", "county", "reported_at", "case_id"):
-                self.bands[(band, county)].append((("db", case_id), reported_at))
+                self.bands[(band, county)].append(("db", case_id), reported_at)
 
     def _place(self, ref, category, grid, region, reported_at, only=None) -> None:
         if grid and only in (None, "grid_code"):
@@ -556,18 +568,18 @@ class _Earlier:
         if only in (None, "region_id"):
             self.places[(category, "region", region)].append((ref, reported_at))
 
-    def signature_of(self, ref):
-        if ref[0] == "row":
-            return self.checked[ref[1]].hashvalues
-        return self.signatures.get(ref[1])
-
     def load_signatures(self, refs) -> None:
-        wanted = {ref[1] for ref in refs if ref[0] == "db" and ref[1] not in self.signatures}
+        wanted = {ref[1] for ref in refs if ref[0] == "db" and ref[1] not in self.asked}
+        self.asked.update(wanted)
         for chunk in _chunks(wanted):
             for case_id, stored in TextSignature.objects.filter(case_id__in=chunk).values_list(
                 "case_id", "hashvalues"
             ):
-                self.signatures[case_id] = np.frombuffer(bytes(stored), dtype=np.uint64)
+                if self.size == len(self.matrix):
+                    self.matrix = np.concatenate([self.matrix, np.zeros_like(self.matrix)])
+                self.matrix[self.size] = np.frombuffer(bytes(stored), dtype=np.uint64)
+                self.position[("db", case_id)] = self.size
+                self.size += 1
 
     def add(self, index: int, row: _Row) -> None:
         ref, case = ("row", index), row.case
@@ -576,7 +588,50 @@ class _Earlier:
         self._place(ref, case.category, case.grid_code, case.region_id, case.reported_at)
         county = case.region_id[:6]
         for band in row.bands:
-            self.bands[(band, county)].append((ref, case.reported_at))
+            self.bands[(band, county)].append(ref, case.reported_at)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class _BandList:
+    """The cases holding one LSH band, in the order they were seen: numpy columns (a case as one
+    integer: sheet row i as i, database case id as -1 - id; its registration time in integer
+    microseconds), so that picking the recent ones is one vectorised comparison."""
+
+    __slots__ = ("refs", "ats", "size")
+
+    def __init__(self):
+        self.refs = np.empty(8, dtype=np.int64)
+        self.ats = np.empty(8, dtype=np.int64)
+        self.size = 0
+
+    def append(self, ref: tuple, at: datetime) -> None:
+        if self.size == len(self.refs):
+            self.refs = np.concatenate([self.refs, np.empty_like(self.refs)])
+            self.ats = np.concatenate([self.ats, np.empty_like(self.ats)])
+        self.refs[self.size] = ref[1] if ref[0] == "row" else -1 - ref[1]
+        self.ats[self.size] = (at - _EPOCH) // _MICROSECOND
+        self.size += 1
+
+    @staticmethod
+    def first_distinct(lists: list[_BandList], since: datetime, limit: int) -> np.ndarray:
+        """The first `limit` distinct cases (as codes) registered at or after `since`, going
+        through the lists in order: what dict.fromkeys over every (ref, at) with at >= since keeps."""
+        if not lists:
+            return np.empty(0, dtype=np.int64)
+        floor = (since - _EPOCH) // _MICROSECOND
+        chosen = np.concatenate([item.refs[: item.size][item.ats[: item.size] >= floor] for item in lists])
+        if not len(chosen):
+            return chosen
+        _, first = np.unique(chosen, return_index=True)
+        first.sort()
+        return chosen[first[:limit]]
+
+
+def _ref(code: int) -> tuple:
+    return ("row", code) if code >= 0 else ("db", -1 - code)
 
 
 def _relate(row: _Row, earlier: _Earlier) -> risk.RiskSignals:
@@ -596,19 +651,26 @@ def _relate(row: _Row, earlier: _Earlier) -> risk.RiskSignals:
     if row.hashvalues is not None:
         since = case.reported_at - timedelta(days=related.TEXT_WINDOW_DAYS)
         county = case.region_id[:6]
-        candidates = []
-        for band in row.bands:
-            candidates.extend(ref for ref, at in earlier.bands.get((band, county), ()) if at >= since)
-        candidates = list(dict.fromkeys(candidates))[:200]
-        earlier.load_signatures(candidates)
-        pairs = [(ref, stored) for ref in candidates if (stored := earlier.signature_of(ref)) is not None]
-        if pairs:
+        # The first 200 distinct cases sharing a band, in band order (then in the order seen).
+        lists = [held for band in row.bands if (held := earlier.bands.get((band, county)))]
+        codes = _BandList.first_distinct(lists, since, 200)
+        # Where each candidate's signature is in earlier.matrix: a sheet row at its own index, a
+        # database case where it was read (-1: it has none).
+        positions = codes.copy()
+        stored = np.flatnonzero(codes < 0)
+        if len(stored):
+            earlier.load_signatures([_ref(code) for code in codes[stored].tolist()])
+            for index in stored.tolist():
+                positions[index] = earlier.position.get(_ref(int(codes[index])), -1)
+            kept = positions >= 0
+            codes, positions = codes[kept], positions[kept]
+        if len(codes):
             # related.similarity for every candidate at once: the share of equal hash values
-            same = np.count_nonzero(np.stack([stored for _, stored in pairs]) == row.hashvalues, axis=1)
-            for (ref, _), equal in zip(pairs, same.tolist(), strict=True):
-                score = float(equal) / len(row.hashvalues)
-                if score >= related.SIMILARITY:
-                    found[(ref, CaseLink.Reason.SAME_MATTER)] = round(score, 3)
+            scores = np.count_nonzero(earlier.matrix[positions] == row.hashvalues, axis=1) / len(
+                row.hashvalues
+            )
+            for index in np.flatnonzero(scores >= related.SIMILARITY).tolist():
+                found[(_ref(int(codes[index])), CaseLink.Reason.SAME_MATTER)] = round(float(scores[index]), 3)
     ranked = sorted(found.items(), key=lambda item: -item[1])
     row.related = [(ref, reason, score) for (ref, reason), score in ranked[: related.MAX_LINKS * 3]]
 
@@ -656,13 +718,15 @@ class _Stopwatch:
     """Seconds per stage, when the caller asks for them (bench/bench_ledger_import.py)."""
 
     def __init__(self, into: dict | None):
-        self.into, self.last = into, time.perf_counter()
+        self.into, self.last, self.last_cpu = into, time.perf_counter(), time.process_time()
 
     def __call__(self, stage: str) -> None:
         if self.into is not None:
-            now = time.perf_counter()
+            now, cpu = time.perf_counter(), time.process_time()
             self.into[stage] = self.into.get(stage, 0.0) + now - self.last
-            self.last = now
+            key = f"CPU: {stage}"  # this process's CPU seconds (the wall time above waits on others)
+            self.into[key] = self.into.get(key, 0.0) + cpu - self.last_cpu
+            self.last, self.last_cpu = now, cpu
 
 
 def import_rows(ledger: str, rows, user, ip: str | None = None, timings: dict | None = None) -> ImportResult:
