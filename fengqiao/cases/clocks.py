@@ -58,8 +58,12 @@ def start(
     sweep `batch` the clock is written when the batch is flushed."""
     unit = unit if unit is not None else case.handling_unit
     limit = _limit(case, stage, unit.pk if unit else None, at, batch)
-    due = due_at or limit.due(at)
-    yellow = min(limit.yellow(at), due) if due_at is None else None
+    if due_at is None and hasattr(batch, "times"):  # the sweep's Batch: worked out once per batch
+        yellow, due = batch.times(limit, at)
+        yellow = min(yellow, due)
+    else:
+        due = due_at or limit.due(at)
+        yellow = min(limit.yellow(at), due) if due_at is None else None
     if case.urgent and due_at is None:
         due, yellow = _urgent_times(at, due, yellow)
     values = {

@@ -50,8 +50,7 @@ CASE_COLUMNS = (
     "escalations",
     "handling_unit",
     "deadline_at",
-    "updated_at",
-)
+)  # not updated_at: the batch only ever sets it
 # What it reads of a running clock (plain rows, see _ClockRow).
 CLOCK_COLUMNS = (
     "id",
@@ -295,6 +294,7 @@ class Batch:
         self.withdrawn: dict[int, datetime] = {}
         self.cases: list[Case] = []  # changed cases: every changed field is written
         self.touched: list[Case] = []  # cases where only updated_at changes (a yellow card)
+        self._times: dict = {}
 
     def row(self, model, **values):
         """A new row for this batch to insert (`values` as for the model's constructor, related
@@ -349,6 +349,14 @@ class Batch:
         if key not in self._cache:
             self._cache[key] = deadlines.limit_for(stage, category, level, unit_id)
         return self._cache[key]
+
+    def times(self, limit, start: datetime) -> tuple[datetime, datetime]:
+        """(limit.yellow(start), limit.due(start)), worked out once per batch: _rises_into_due
+        and then clocks.start ask for the very same ones for an escalated case."""
+        key = (limit, start)
+        if key not in self._times:
+            self._times[key] = (limit.yellow(start), limit.due(start))
+        return self._times[key]
 
     def centre_for(self, region_code, level):
         key = ("centre", region_code_at(region_code, level))
@@ -523,7 +531,9 @@ def _array(field, rows):
     if kind == "BooleanField":
         return "{" + ",".join("NULL" if value is None else ("t" if value else "f") for value in values) + "}"
     if kind in ("CharField", "TextField"):
-        return "{" + ",".join("NULL" if value is None else _quoted(str(value)) for value in values) + "}"
+        # Each distinct text quoted once: a column holds a few (stages, levels, kinds, notes, rules).
+        quoted = {value: "NULL" if value is None else _quoted(str(value)) for value in set(values)}
+        return "{" + ",".join([quoted[value] for value in values]) + "}"
     if kind == "JSONField" and field.encoder is None:
         return (
             "{"
@@ -572,7 +582,7 @@ def _rises_into_due(case: Case, clock: Clock, at: datetime, batch: Batch) -> boo
     start = clock.due_at
     for stage in (Clock.Stage.HANDLE, Clock.Stage.ACCEPT):
         limit = clocks._limit(risen, stage, centre.pk if centre else None, start, batch)
-        if min(limit.yellow(start), limit.due(start)) <= at:
+        if min(batch.times(limit, start)) <= at:
             return True
     return False
 
