@@ -18,7 +18,7 @@ from fengqiao.regions.models import Region
 
 from . import cases, columns, tree
 
-CHUNK = 500_000
+CHUNK = 100_000  # cases per chunk: the first chunk's text is waited for, the others overlap the COPY
 LEVEL_DIGITS = {"village": 12, "town": 9, "county": 6, "city": 4}
 
 
