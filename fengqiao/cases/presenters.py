@@ -5,8 +5,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from django.core.serializers.json import DjangoJSONEncoder
-
 from .actions import available_actions
 from .codes import Category, Level, Status
 from .models import Assignment, Case, CaseLink, Clock
@@ -277,26 +275,48 @@ def as_stored(instance):
     """Give a just-saved model instance the values a read of its row would give: datetimes in UTC,
     JSON as the database gives it back (on PostgreSQL jsonb reorders object keys), choices as plain
     strings. Returns the instance."""
-    from django.db import connection, models
+    from django.db import connection
 
-    for model_field in instance._meta.concrete_fields:
-        value = getattr(instance, model_field.attname)
+    for attname, kind, model_field in _stored_kinds(type(instance)):
+        value = getattr(instance, attname)
         if value is None:
             continue
-        if isinstance(model_field, models.DateTimeField):
+        if kind == "datetime":
             value = value.astimezone(UTC)
-        elif isinstance(model_field, models.JSONField):
-            value = stored_json(value, connection.vendor)
+        elif kind == "json":
+            value = stored_json(value, connection.vendor, model_field.encoder)
         elif isinstance(value, enum.Enum):
             value = value.value
-        setattr(instance, model_field.attname, value)
+        else:
+            continue
+        setattr(instance, attname, value)
     return instance
 
 
-def stored_json(value, vendor: str):
+_KINDS: dict = {}
+
+
+def _stored_kinds(model) -> list[tuple[str, str, object]]:
+    """The fields of `model` whose value in memory may differ from what a read gives back."""
+    if model not in _KINDS:
+        from django.db import models
+
+        kinds = []
+        for model_field in model._meta.concrete_fields:
+            if isinstance(model_field, models.DateTimeField):
+                kinds.append((model_field.attname, "datetime", model_field))
+            elif isinstance(model_field, models.JSONField):
+                kinds.append((model_field.attname, "json", model_field))
+            elif isinstance(model_field, models.CharField) or model_field.choices:  # an enum member
+                kinds.append((model_field.attname, "choice", model_field))
+        _KINDS[model] = kinds
+    return _KINDS[model]
+
+
+def stored_json(value, vendor: str, encoder=None):
     """A JSON value as the database returns it: through json (tuples become lists…) and, on
     PostgreSQL, jsonb's key order (shorter keys first, then by their bytes)."""
-    value = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    value = json.loads(json.dumps(value, cls=encoder))
     return _jsonb_order(value) if vendor == "postgresql" else value
 
 

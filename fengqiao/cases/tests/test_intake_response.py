@@ -155,3 +155,34 @@ def test_stored_json_orders_keys_as_jsonb():
     assert list(stored_json(value, "postgresql")) == ["level", "channel", "routing", "category"]
     assert list(stored_json(value, "sqlite")) == ["channel", "level", "routing", "category"]
     assert json.dumps(stored_json(value, "sqlite")["category"]) == "[1, 2]"
+
+
+@pytest.mark.django_db
+def test_hand_written_lookups_give_the_orms_instances(api):
+    from fengqiao.cases.actions import _case_with_client_id, rows_where
+    from fengqiao.people.actions import _known_people
+    from fengqiao.people.models import Person
+    from fengqiao.regions.models import Region
+
+    client_id = str(uuid.uuid4())
+    answer = api("town1").post("/cases", body(client_id=client_id, occurred_at="2026-11-20T21:30:00+08:00"))
+    assert answer.status_code == 201
+    DeadlineRule.objects.create(stage="accept", category="neighbour", amount=2, counting="hours")
+
+    def same(found, expected):
+        assert [type(row) for row in found] == [type(row) for row in expected]
+        for row, other in zip(found, expected, strict=True):
+            for model_field in type(other)._meta.concrete_fields:
+                mine, theirs = getattr(row, model_field.attname), getattr(other, model_field.attname)
+                assert (mine, type(mine)) == (theirs, type(theirs)), model_field.name
+            assert row._state.adding is False and row._state.db == other._state.db
+
+    grid = Region.objects.filter(kind="grid", polygon__isnull=False).first()
+    same(rows_where(Region, "code = %s", [grid.code]), [grid])
+    same([_case_with_client_id(uuid.UUID(client_id))], [Case.objects.get(client_id=client_id)])
+    assert _case_with_client_id(uuid.uuid4()) is None
+    same(rows_where(DeadlineRule, "category IN (%s, '')", ["neighbour"]), list(DeadlineRule.objects.all()))
+    person = Person.objects.get(id_number_hash__isnull=False, name="李四")
+    pairs = {(person.name, person.phone_hash)}
+    same(_known_people({person.id_number_hash}, pairs), [person])
+    same(_known_people(set(), pairs), [person])
