@@ -70,11 +70,13 @@ def create_case(request, payload: CaseIn):
     "/cases", response=dict, summary="Cases the caller may see, newest first, 50 a page (keyset cursors)"
 )
 def list_cases(request, filters: Query[CaseFilters]):
-    cases = visible_cases(request.user).filter(merged_into__isnull=True)
     if filters.region:
         if not can_see_region(request.user, filters.region):
             raise Http404
-        cases = selectors.in_region(cases, filters.region)
+        cases = selectors.visible_in_region(request.user, filters.region)
+    else:
+        cases = visible_cases(request.user)
+    cases = cases.filter(merged_into__isnull=True)
     for name in ("status", "category", "level"):
         value = getattr(filters, name)
         if value is not None:

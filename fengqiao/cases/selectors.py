@@ -25,17 +25,18 @@ def filtered_cases(user, params) -> tuple:
     """(queryset, cleaned filters) for the list page; unknown filter values are ignored."""
     from .codes import Category, Channel, Level
 
-    cases = (
-        visible_cases(user)
-        .filter(merged_into__isnull=True)
-        .select_related("handling_unit", "region")
-        .prefetch_related("clocks", "instructions")
-    )
     cleaned = {}
     region = (params.get("region") or "").strip()
     if region and can_see_region(user, region):
-        cases = in_region(cases, region)
+        cases = visible_in_region(user, region)
         cleaned["region"] = region
+    else:
+        cases = visible_cases(user)
+    cases = (
+        cases.filter(merged_into__isnull=True)
+        .select_related("handling_unit", "region")
+        .prefetch_related("clocks", "instructions")
+    )
     for name, choices in (("status", Status), ("category", Category), ("level", Level), ("channel", Channel)):
         value = params.get(name)
         if value in choices.values:
@@ -52,16 +53,33 @@ def filtered_cases(user, params) -> tuple:
 
 
 def in_region(cases, code: str):
-    """`cases` (a queryset of Case) in the region `code` and below it: the code range, plus, for a
-    county or a township, the same condition as an equality on the code's prefix, which the list
-    indexes case_list_county / case_list_township are keyed by. The rows are the same; only the
-    plan changes: that region's first page, or any page from a cursor, is read in order from the
-    index instead of filtering the whole province's order or sorting the region's rows."""
-    cases = cases.filter(region_codes.subtree_q("region_id", code))
+    """`cases` (a queryset of Case) in the region `code` and below it.
+
+    For a county or a township the condition is an equality on the code's prefix,
+    `left(region_code, n) = prefix`, which the list indexes case_list_county / case_list_township
+    are keyed by (region codes are digit strings of 12 or more digits, so it selects exactly the
+    rows of the code range); for any other region, the code range. The rows are the same either
+    way; only the plan changes: that region's page is read in order from its index. The range is
+    not kept beside the equality: the planner would multiply the two selectivities as if
+    independent, expect a handful of rows and sort them instead of reading the index in order."""
     prefix = region_codes.significant_prefix(code)
     if len(prefix) in LIST_PREFIX_LENGTHS:
-        cases = cases.alias(_region_prefix=Left("region_id", len(prefix))).filter(_region_prefix=prefix)
-    return cases
+        return cases.alias(_region_prefix=Left("region_id", len(prefix))).filter(_region_prefix=prefix)
+    return cases.filter(region_codes.subtree_q("region_id", code))
+
+
+def visible_in_region(user, code: str):
+    """The cases `user` may see in the region `code` (the caller checked can_see_region). When the
+    user's scope holds every case of the region (rollups.covers_subtree: the scope's region range
+    contains it), the region alone: the same rows without the per-row scope test (an OR with
+    "dispatched to my unit" that no index answers)."""
+    from .models import Case
+    from .rollups import covers_subtree
+
+    scope = visible_cases(user)
+    if covers_subtree(scope, region_codes.significant_prefix(code)):
+        return in_region(Case.objects.all(), code)
+    return in_region(scope, code)
 
 
 def my_work(user):
