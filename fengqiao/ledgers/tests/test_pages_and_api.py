@@ -65,3 +65,18 @@ def test_api_export_and_import(client, api, users):
     assert all(e["field"] and e["reason"] for e in body["errors"])
     leader = {"HTTP_AUTHORIZATION": f"Bearer {api('leader').token}"}
     assert client.post("/api/v1/ledgers/cases/import", {"file": good}, **leader).status_code == 403
+
+
+def test_api_bulk_import_reads_the_upload_and_reports_bad_rows(client, api, users):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {api('county').token}"}
+    good = workbook(
+        ["事项描述", "区划代码", "登记时间", "办理状态", "结案时间"],
+        [["噪音扰民", TOWN1, "2024-05-06 09:30", "已结案", "2024-05-20 10:00"]],
+    )
+    response = client.post("/api/v1/ledgers/cases/import?bulk=true", {"file": good}, **headers)
+    assert response.status_code == 200
+    assert Case.objects.get(number__in=response.json()["created"]).status == "closed"
+    bad = workbook(["事项描述", "区划代码", "申请人", "申请人电话"], [["噪音", TOWN1, "王五", "123"]])
+    response = client.post("/api/v1/ledgers/cases/import?bulk=true", {"file": bad}, **headers)
+    assert response.status_code == 422
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(2, "申请人电话")]
