@@ -309,18 +309,29 @@ def statements(top: int = 20) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT query, calls, total_exec_time FROM pg_stat_statements s
+            SELECT query, calls, total_exec_time, rows, wal_records, wal_bytes FROM pg_stat_statements s
             JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()
             AND query NOT LIKE '%%pg_stat_statements%%'
             ORDER BY total_exec_time DESC
             """
         )
         rows = cursor.fetchall()
+    # WAL records and bytes do not depend on the machine's load: a change's effect on the
+    # database's work shows in them even when the CPU and wall times are noisy.
     return {
         "calls": sum(r[1] for r in rows),
         "exec_ms": sum(r[2] for r in rows),
+        "wal_records": sum(int(r[4]) for r in rows),
+        "wal_bytes": sum(int(r[5]) for r in rows),
         "top": [
-            {"calls": c, "ms": round(t, 1), "query": " ".join(q.split())[:240]} for q, c, t in rows[:top]
+            {
+                "calls": c,
+                "ms": round(t, 1),
+                "rows": n,
+                "wal_records": int(w),
+                "query": " ".join(q.split())[:240],
+            }
+            for q, c, t, n, w, _ in rows[:top]
         ],
     }
 
@@ -724,9 +735,15 @@ def print_run(run: dict) -> None:
         f"rows written: clocks +{after['clocks'] - before['clocks']:,}, cards +{after['cards'] - before['cards']:,}, "
         f"timeline +{after['timeline'] - before['timeline']:,}, notices +{after['notices'] - before['notices']:,}"
     )
-    print(f"PostgreSQL execution time (pg_stat_statements): {first['statements']['exec_ms'] / 1000:.2f} s")
+    print(
+        f"PostgreSQL execution time (pg_stat_statements): {first['statements']['exec_ms'] / 1000:.2f} s; "
+        f"WAL {first['statements']['wal_records']:,} records, {first['statements']['wal_bytes'] / 2**20:.0f} MB"
+    )
     for row in first["statements"]["top"][:10]:
-        print(f"  {row['ms']:9.1f} ms {row['calls']:8,}x  {row['query'][:120]}")
+        print(
+            f"  {row['ms']:9.1f} ms {row['calls']:8,}x {row['rows']:8,} rows {row['wal_records']:8,} WAL  "
+            f"{row['query'][:100]}"
+        )
 
 
 def print_profile(profiler) -> None:

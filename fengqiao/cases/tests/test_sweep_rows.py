@@ -1,0 +1,65 @@
+"""The sweep's batch path reads only some of a case's columns (sweep.CASE_COLUMNS), its clocks as
+plain rows and an escalation's new clock times once per batch. Where that could differ from the
+per-case path: a notice template that reads a column the batch did not load (a case without a
+title shows its description), a high-risk case (its next handling limit is halved) and an admin's
+rule for the next level. Both paths must write the very same rows."""
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from fengqiao.accounts.models import User
+from fengqiao.cases import sweep as sweeping
+from fengqiao.cases.models import Case, DeadlineRule
+from fengqiao.cases.tests.test_sweep_batch import T0, _Rollback, _run_sweeps, _snapshot
+
+
+@pytest.mark.django_db
+def test_columns_not_loaded_limits_and_rules_come_out_as_on_the_per_case_path(
+    make_case, act, users, monkeypatch
+):
+    with time_machine.travel(T0, tick=False):
+        untitled = act(make_case("grid1", channel="grid", category="neighbour"), "grid1", "start")
+        risky = act(make_case("grid1", channel="grid", category="neighbour"), "grid1", "start")
+        act(make_case("grid1", channel="grid", category="neighbour"), "grid1", "start")
+    Case.objects.filter(pk=untitled.pk).update(title="")
+    Case.objects.filter(pk=risky.pk).update(risk=85)
+    DeadlineRule.objects.create(stage="handle", category="neighbour", level="town", amount=10, yellow_after=8)
+    User.objects.filter(unit__isnull=False).update(phone="13800138000")
+    monkeypatch.setattr(sweeping, "SWEEPERS", [])
+
+    with pytest.raises(_Rollback), transaction.atomic():
+        with monkeypatch.context() as forced:
+            forced.setattr(sweeping, "_simple", lambda case, events: False)
+            reference_results = _run_sweeps()
+        reference = _snapshot()
+        raise _Rollback
+
+    one_by_one = []
+    per_case = sweeping._sweep_case
+    monkeypatch.setattr(
+        sweeping, "_sweep_case", lambda case, *args: one_by_one.append(case.pk) or per_case(case, *args)
+    )
+    with pytest.raises(_Rollback), transaction.atomic():
+        batched_results = _run_sweeps()
+        batched = _snapshot()
+        raise _Rollback
+
+    assert batched_results == reference_results
+    assert len(one_by_one) < sum(cases for *_, cases in batched_results)  # the batch path took some
+    for table in reference:
+        assert batched[table] == reference[table], table
+    # What the comparison covers: the untitled case's notices name it by its description, the
+    # risky one rose with a halved limit, the ruled one with the admin's.
+    description = Case.objects.get(pk=untitled.pk).description
+    assert any(
+        untitled.number == number and description[:10] in body
+        for number, _, _, _, body, _ in batched["notices"]
+    )
+    rules = {
+        rule
+        for number, stage, *_, rule in batched["clocks"]
+        if stage == "handle" and number != untitled.number
+    }
+    assert any("高风险减半" in rule for rule in rules)
+    assert any(rule == str(DeadlineRule.objects.get()) for rule in rules)
