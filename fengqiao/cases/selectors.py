@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db import connections
 from django.db.models import Q
 from django.db.models.functions import Left
+from django.db.models.lookups import Exact
 
 from fengqiao import clock as wallclock
 from fengqiao.accounts.roles import Role
@@ -191,6 +192,18 @@ def decode_cursor(text: str) -> tuple[str, bool, datetime, int]:
     return direction, bool(pinned), moment, pk
 
 
+def _region_prefix(cases) -> str | None:
+    """The code prefix `in_region` put on `cases` as `left(region_code, n) = prefix`, if any."""
+    where = cases.query.where
+    if where.connector != "AND" or where.negated:
+        return None
+    for child in where.children:
+        lhs = getattr(child, "lhs", None)
+        if isinstance(child, Exact) and isinstance(lhs, Left) and isinstance(child.rhs, str):
+            return child.rhs
+    return None
+
+
 def keyset_page(cases, cursor: str | None, size: int) -> KeysetPage:
     """One page of `cases` (any filtered queryset of Case) after or before `cursor`.
 
@@ -201,9 +214,23 @@ def keyset_page(cases, cursor: str | None, size: int) -> KeysetPage:
         direction, pinned, reported_at, pk = decode_cursor(cursor)
         backwards = direction == "p"
         operator = ">" if backwards else "<"
+        connection = connections[cases.db]
         field = cases.model._meta.get_field("reported_at")
-        moment = field.get_db_prep_value(reported_at, connections[cases.db])
-        cases = cases.extra(where=[f"{_ROW} {operator} (%s, %s, %s)"], params=[pinned, moment, pk])
+        moment = field.get_db_prep_value(reported_at, connection)
+        prefix = _region_prefix(cases)
+        if prefix is None:
+            cases = cases.extra(where=[f"{_ROW} {operator} (%s, %s, %s)"], params=[pinned, moment, pk])
+        else:
+            # A county's or township's list (in_region): the same comparison led by the prefix,
+            # equal on every row of the region, so only that region's list index can bound the
+            # scan. Without it, near the oldest rows (few rows left after the cursor in the whole
+            # province) the planner may scan the province's index and discard the other regions.
+            function = "SUBSTR(%s, 1, %d)" if connection.vendor == "sqlite" else "LEFT(%s, %d)"
+            lead = function % ('"cases_case"."region_code"', len(prefix))
+            cases = cases.extra(
+                where=[f"({lead}, {_ROW[1:-1]}) {operator} (%s, %s, %s, %s)"],
+                params=[prefix, pinned, moment, pk],
+            )
     order = [name.lstrip("-") for name in KEYSET_ORDER] if backwards else list(KEYSET_ORDER)
     rows = list(cases.order_by(*order)[: size + 1])
     more = len(rows) > size
