@@ -278,3 +278,49 @@ def test_extreme_periods(make_case):
         fast = stats.case_stats(Case.objects.all(), COUNTY, *period)
         assert fast == stats.case_stats(Case.objects.all(), COUNTY, *period, use_rollup=False)
         assert fast["received"] >= 1
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_that_counts_its_cases_needs_no_recount(make_case, monkeypatch):
+    """rollups.add_counts (what synth hands the rollup) adds what a recount would, from text
+    columns or from (indexes, values) columns alike; the recount is not run."""
+    import numpy as np
+
+    make_case("town1", category="traffic")
+    monkeypatch.setattr(rollups, "rebuild", lambda: pytest.fail("recounted"))
+    for as_indexes in (False, True):
+        with rollups.bulk_load() as load:
+            made = [
+                make_case("town1", category=category) for category in ("neighbour", "traffic", "neighbour")
+            ]
+            Case.objects.filter(pk=made[0].pk).update(status="closed", overdue=True, level="county")
+            rows = list(
+                Case.objects.filter(pk__in=[case.pk for case in made]).values_list(
+                    "region_id", "reported_at", "status", "overdue", "level", "category", "channel"
+                )
+            )
+
+            def column(values, as_indexes=as_indexes):
+                if not as_indexes:
+                    return np.array(values)
+                distinct = sorted(set(values))
+                return np.array([distinct.index(value) for value in values]), np.array(distinct)
+
+            base = {
+                "county": column([row[0][:6] for row in rows]),
+                "day": np.array([row[1].astimezone(LOCAL).date() for row in rows], dtype="datetime64[D]"),
+                "n": np.ones(len(rows), dtype=np.int64),
+            }
+            load.counted(
+                {
+                    "status_overdue_level": base
+                    | {
+                        "status": column([row[2] for row in rows]),
+                        "overdue": np.array([row[3] for row in rows]),
+                        "level": column([row[4] for row in rows]),
+                    },
+                    "category": base | {"category": column([row[5] for row in rows])},
+                    "channel": base | {"channel": column([row[6] for row in rows])},
+                }
+            )
+        assert_exact()
