@@ -74,7 +74,9 @@ class Command(BaseCommand):
             f"{result['clocks']} running clocks"
         )
         if result.get("rollup_seconds") is not None:
-            self.stdout.write(f"statistics rollup rebuilt after the load in {result['rollup_seconds']:.1f} s")
+            self.stdout.write(
+                f"statistics rollup filled from the load's own counts in {result['rollup_seconds']:.1f} s"
+            )
         if result["copy_seconds"] is not None:
             self.stdout.write(
                 f"COPY into the case table (building its text included): {result['copy_seconds']:.1f} s"
