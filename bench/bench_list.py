@@ -131,7 +131,12 @@ def page_sql(prefix: str | None, filters: dict, after: tuple | None) -> tuple[st
             continue
         where.append(f"c.{Case._meta.get_field(name).column} = %s")
         params.append(value == "true" if name == "overdue" else value)
-    if after:
+    if after and prefix and len(prefix) in (6, 9):  # led by the prefix, as the list asks for it
+        where.append(
+            f"(left(c.{column['region']}, {len(prefix)}), c.pinned, c.reported_at, c.id) < (%s, %s, %s, %s)"
+        )
+        params += [prefix, *after]
+    elif after:
         where.append("(c.pinned, c.reported_at, c.id) < (%s, %s, %s)")
         params += list(after)
     sql = (
