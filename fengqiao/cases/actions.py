@@ -177,19 +177,20 @@ def _initial_level(region: Region, actor) -> str:
 # ---------------------------------------------------------------------------------------- intake
 
 
-def create_case(intake: Intake, actor=None, ip: str | None = None) -> tuple[Case, bool]:
-    """Create a case; (case, True). With a client_id already used: (that case, False), nothing written."""
-    case, created, _ = create_case_written(intake, actor, ip)
-    return case, created
-
-
 def create_case_written(intake: Intake, actor=None, ip: str | None = None):
     """create_case, and for a new case what was written with it (presenters.Written, its rows as
     stored: presenters.case_dict answers from it without reading the case back); None otherwise."""
+    case, created = create_case(intake, actor, ip)
+    return case, created, getattr(case, "_intake_written", None) if created else None
+
+
+def create_case(intake: Intake, actor=None, ip: str | None = None) -> tuple[Case, bool]:
+    """Create a case; (case, True). With a client_id already used: (that case, False), nothing written.
+    A new case carries what was written with it as `_intake_written` (see create_case_written)."""
     if intake.client_id is not None:
         existing = _case_with_client_id(intake.client_id)
         if existing is not None:
-            return existing, False, None
+            return existing, False
     if not intake.description or not intake.description.strip():
         raise IntakeError("description", "required")
     region, grid_code = _resolve_place(intake, actor)
@@ -211,14 +212,15 @@ def create_case_written(intake: Intake, actor=None, ip: str | None = None):
         existing = Case.objects.filter(client_id=intake.client_id).first()
         if existing is None:
             raise
-        return existing, False, None
+        return existing, False
     from .presenters import as_stored
 
     written.timeline = [as_stored(entry) for entry in timeline.entries if entry.case_id == case.pk]
     as_stored(case)
     for row in (*written.parties, *written.clocks, *written.assignments):
         as_stored(row)
-    return case, True, written
+    case._intake_written = written
+    return case, True
 
 
 def _case_with_client_id(client_id: uuid.UUID) -> Case | None:
