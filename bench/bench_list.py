@@ -18,7 +18,8 @@ serialisation) and reports the p50 and p90 of wall time, this process's CPU time
 PostgreSQL backend's CPU time (from /proc) over --runs requests each:
 
   - the first page with filters (category and status) of a county (as synth-county), a township
-    of it (synth-county with `region=`) and the province (synth-admin);
+    of it (synth-county with `region=`) and the province (synth-admin), and the first page with
+    each of EXTRA_FILTERS (the rarest category, a level, overdue, a channel, text search);
   - page 1 and page 1,000 (rows 49,951-50,000; a township's last full page if it has fewer rows)
     of each scope's unfiltered list by cursor, and the province's `page=1000` (offset with COUNT,
     the old way; --no-offset skips it);
