@@ -374,6 +374,10 @@ def measure(args, env: dict, report: dict) -> None:
             f"  {label}: first {first['p50_ms']} ms, page 1 {page1['p50_ms']} ms, page {page_number:,} {deep['p50_ms']} ms",
             flush=True,
         )
+    # The county staff's own list (no region=): their scope, as the list page opens.
+    own = timed(clients["synth-county"], "/api/v1/cases", filters, args.runs, backend)
+    own["ceiling"] = timed_sql(*page_sql(codes.significant_prefix(county), filters, None), args.runs)
+    rows["county (own scope, no region=), first page, category+status"] = own
     if not args.no_offset:
         rows["province, page 1,000 by offset (page=1000, with COUNT)"] = timed(
             clients["synth-admin"], "/api/v1/cases", {"page": 1000}, max(3, args.runs // 5), backend

@@ -75,7 +75,7 @@ def list_cases(request, filters: Query[CaseFilters]):
             raise Http404
         cases = selectors.visible_in_region(request.user, filters.region)
     else:
-        cases = visible_cases(request.user)
+        cases = selectors.visible_to(request.user)
     cases = cases.filter(merged_into__isnull=True)
     for name in ("status", "category", "level"):
         value = getattr(filters, name)

@@ -178,3 +178,26 @@ def test_a_region_counted_and_listed_without_the_scope_test_is_the_scoped_one(sp
             assert (
                 fast["received"] == selectors.in_region(scoped.filter(merged_into__isnull=True), code).count()
             )
+
+
+def test_a_users_own_list_is_their_visible_cases(spread, users, django_user_model):
+    """Without region=, a user without a unit lists their region through in_region: the same rows
+    as visible_cases for every demo user, a unitless copy of each, and an inactive one."""
+    from fengqiao.accounts.scoping import visible_cases
+
+    people = list(users.values())
+    for user in list(people):
+        unitless = django_user_model(
+            username=f"{user.username}-nounit", role=user.role, region_id=user.region_id, unit_id=None
+        )
+        people.append(unitless)
+    people.append(django_user_model(username="gone", role=people[0].role, region_id=COUNTY, is_active=False))
+    checked = 0
+    for user in people:
+        expected = list(
+            visible_cases(user).order_by(*selectors.KEYSET_ORDER).values_list("number", flat=True)
+        )
+        listed = selectors.visible_to(user).order_by(*selectors.KEYSET_ORDER)
+        assert list(listed.values_list("number", flat=True)) == expected, user.username
+        checked += bool(expected) and not user.unit_id and user.region_id and not user.is_superuser
+    assert checked >= 2
