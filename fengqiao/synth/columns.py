@@ -145,8 +145,19 @@ def _time_and_place(rng, count: int, grids: int, now: datetime, years: int):
     return offsets, reported, grid_index
 
 
-def generate(count: int, grids: list[str], units: dict, now: datetime, years: int, seed: int):
-    """Columns of `count` cases as numpy arrays, sorted by reported time."""
+def generate(
+    count: int,
+    grids: list[str],
+    units: dict,
+    now: datetime,
+    years: float,
+    seed: int,
+    end: datetime | None = None,
+):
+    """Columns of `count` cases reported in the `years` before `now`, as numpy arrays sorted by
+    reported time. `end`: the present of the whole load (default `now`): what is still open is
+    judged by the cases' age at that time, not at the end of this chunk's slice."""
+    present = (end or now).timestamp()
     rng = np.random.default_rng(seed)
     categories, category_p = _weights(CATEGORY_WEIGHTS)
     channels, channel_p = _weights(CHANNEL_WEIGHTS)
@@ -159,11 +170,11 @@ def generate(count: int, grids: list[str], units: dict, now: datetime, years: in
         start_level[mask] = LEVELS.index(level)
     escalations = (rng.uniform(size=count) < 0.04).astype(np.int8) + (rng.uniform(size=count) < 0.01)
     level = np.minimum(start_level + escalations, 3)
-    age_days = offsets[::-1] / 86400
+    age_days = (present - reported) / 86400
     open_share = np.clip(0.6 - age_days / 60, 0.01, 0.6)
     duration = rng.gamma(2.0, 2.0, size=count) * 86400
     # Still open: a share of the recent ones, and every one whose settling lies in the future.
-    is_open = (rng.uniform(size=count) < open_share) | (reported + duration + 86400 > now.timestamp())
+    is_open = (rng.uniform(size=count) < open_share) | (reported + duration + 86400 > present)
     overdue = (escalations > 0) | (rng.uniform(size=count) < 0.03)
     # Indexes into SATISFACTION and OPEN_STATUSES (rng.choice of a list draws the same indexes).
     satisfaction_index = rng.choice(len(SATISFACTION), size=count)
@@ -195,6 +206,7 @@ class Chunk:
     now: datetime
     years: float
     seed: int
+    end: datetime | None = None  # the whole load's present (None: `now`)
 
 
 def chunk_specs(count: int, years: float, now: datetime, seed: int, size: int) -> list[Chunk]:
@@ -212,6 +224,7 @@ def chunk_specs(count: int, years: float, now: datetime, seed: int, size: int) -
                 now=now - span * ((count - first - this) / count),
                 years=years * this / count,
                 seed=seed + part,
+                end=now,
             )
         )
     return chunks
@@ -315,7 +328,7 @@ def chunk_text(
 def _chunk_text(chunk: Chunk, offsets: np.ndarray, batch: int = 50_000, pools: Pools | None = None):
     """(chunk_text's bodies, the generated columns)."""
     pools = pools or _POOLS
-    columns = generate(chunk.size, range(pools.grids), None, chunk.now, chunk.years, chunk.seed)
+    columns = generate(chunk.size, range(pools.grids), None, chunk.now, chunk.years, chunk.seed, chunk.end)
     keys = day_keys(columns["grid"], columns["reported"], pools.county_of_grid)
     unique, inverse = np.unique(keys, return_inverse=True)
     # Sequence within a key in row order (the rows are in reported order), after the earlier chunks'.

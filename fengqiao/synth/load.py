@@ -160,7 +160,9 @@ def synthesise(
             written = cases.copy_chunks(chunks, pool_args, taken, workers, timing, say, counts)
         else:
             for chunk in chunks:
-                generated = cases.generate(chunk.size, codes, units, chunk.now, chunk.years, chunk.seed)
+                generated = cases.generate(
+                    chunk.size, codes, units, chunk.now, chunk.years, chunk.seed, chunk.end
+                )
                 written += cases.load(cases.rows(generated, codes, names, units, taken), timing=timing)
                 if counts is not None:
                     counts.append(columns.chunk_counts(generated, pools.county_of_grid))

@@ -40,7 +40,7 @@ def test_fast_text_is_the_reference_rows(province, monkeypatch):
     reference_taken = {"970101-20260101": 7}
     reference = []
     for chunk in chunks:
-        generated = cases.generate(chunk.size, codes, units, chunk.now, chunk.years, chunk.seed)
+        generated = cases.generate(chunk.size, codes, units, chunk.now, chunk.years, chunk.seed, chunk.end)
         lists = cases.rows(generated, codes, names, units, reference_taken)
         text = [cases._copy_column(values) for values in lists]
         reference += [dict(zip(cases.case_columns(), row, strict=True)) for row in zip(*text, strict=True)]
@@ -102,15 +102,20 @@ def test_generated_cases_fill_the_years_without_a_gap(province):
     codes, _, units = province
     now = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
     years = 3
-    reported = np.concatenate(
-        [
-            columns.generate(chunk.size, codes, units, chunk.now, chunk.years, chunk.seed)["reported"]
-            for chunk in columns.chunk_specs(12_000, years, now, 1, 5_000)
-        ]
-    )
+    generated = [
+        columns.generate(chunk.size, codes, units, chunk.now, chunk.years, chunk.seed, chunk.end)
+        for chunk in columns.chunk_specs(12_000, years, now, 1, 1_000)
+    ]
+    reported = np.concatenate([part["reported"] for part in generated])
+    opened = np.concatenate([part["open"] for part in generated])
     assert reported.size == 12_000 and np.all(np.diff(reported) >= 0)  # oldest first, in order
     span = years * 365 * 86400
     assert now.timestamp() - span <= reported.min() and reported.max() <= now.timestamp()
     # Every half year holds its share (seasons aside): no slice of time is left empty.
     halves = np.histogram(reported, bins=2 * years, range=(now.timestamp() - span, now.timestamp()))[0]
     assert halves.min() > 0.8 * 12_000 / (2 * years)
+    # What is still open is judged at the load's present, not at the end of each chunk's slice:
+    # the last weeks hold most open cases, the older years almost none.
+    age_days = (now.timestamp() - reported) / 86400
+    assert opened[age_days < 7].mean() > 0.3
+    assert opened[age_days > 90].mean() < 0.03
