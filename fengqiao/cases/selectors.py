@@ -18,6 +18,7 @@ from fengqiao.regions import codes as region_codes
 
 from .codes import OPEN_STATUSES, Status
 from .models import LIST_PREFIX_LENGTHS, Assignment
+from .search import text_q
 
 LIST_FILTERS = ("region", "status", "category", "level", "channel", "overdue", "q")
 
@@ -48,9 +49,15 @@ def filtered_cases(user, params) -> tuple:
         cleaned["overdue"] = "1"
     text = (params.get("q") or "").strip()[:100]
     if text:
-        cases = cases.filter(Q(number=text) | Q(title__icontains=text) | Q(description__icontains=text))
+        cases = cases.filter(text_search(text, cases.db))
         cleaned["q"] = text
     return cases.order_by("-pinned", "-reported_at", "-id"), cleaned
+
+
+def text_search(text: str, using: str) -> Q:
+    """The list's `q`: the number, or a substring of the title or the description (icontains), with
+    PostgreSQL's index-usable prefilter beside it (fengqiao/cases/search.py): the same rows."""
+    return text_q(text, connections[using].vendor)
 
 
 def in_region(cases, code: str):

@@ -1,0 +1,38 @@
+"""The text search's index (PostgreSQL only): case_text_grams, a GIN index of every character and
+every two-character window of the upper-cased title and description of each listed case, and the
+two IMMUTABLE SQL functions it and the query use (fengqiao/cases/search.py explains the search).
+
+SQLite gets nothing: its list keeps the plain LIKE.
+
+At 10,000,000 cases the index takes ~10 min to build (docs/PERFORMANCE.md) and blocks writes to the
+case table meanwhile; on a live system create the functions and build it first by hand with
+CREATE INDEX CONCURRENTLY under the same name (`fengqiao sqlmigrate cases 0008` does not print it:
+the statements are fengqiao.cases.search.CREATE_FUNCTIONS and CREATE_INDEX) — it is not re-created
+if it exists. The ANALYZE gives the planner the index expression's statistics, by which it chooses
+between the GIN bitmap (a rare word) and the ordered list index (a common one).
+"""
+
+from django.db import migrations
+
+from fengqiao.cases import search
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(search.CREATE_FUNCTIONS)
+    schema_editor.execute(search.CREATE_INDEX)
+    schema_editor.execute("ANALYZE cases_case")
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(search.DROP_INDEX)
+    schema_editor.execute(search.DROP_FUNCTIONS)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0007_case_list_indexes")]
+
+    operations = [migrations.RunPython(create, drop, elidable=False)]
