@@ -10,9 +10,10 @@ from fengqiao.errors import FieldError
 
 from . import service
 from .access import may_export, may_import
+from .bulk import BULK_UPLOAD_BYTES
 from .imports import LAYOUTS, ImportRejected, import_ledger
 from .layouts import LEDGERS
-from .views import BULK_UPLOAD_BYTES, MAX_UPLOAD_BYTES, _xlsx
+from .views import MAX_UPLOAD_BYTES, _xlsx
 
 router = Router(tags=["ledgers"])
 
@@ -45,7 +46,7 @@ def export_ledger(request, kind: str, filters: Query[ExportFilters]):
     summary="Import a ledger (cases, mediations, petitions): every row or none",
     description=(
         "With bulk=true (cases ledger only) the rows are written set-based, up to 200,000 rows and "
-        "20 MB, and may be historical: 登记时间, 办理状态 (待受理, 已办结待核查, 已结案), 办结时间, 结案时间."
+        "48 MB, and may be historical: 登记时间, 办理状态 (待受理, 已办结待核查, 已结案), 办结时间, 结案时间."
     ),
 )
 def import_ledger_api(request, kind: str, file: File[UploadedFile], bulk: bool = False):

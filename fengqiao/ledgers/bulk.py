@@ -66,6 +66,10 @@ from .checking import Checker
 from .imports import HISTORY, NAMESPACE, ImportRejected, ImportResult, RowError
 
 BULK_MAX_ROWS = 200_000
+# A sheet of BULK_MAX_ROWS rows in the cases layout (16 columns) is ~29 MB as .xlsx and ~300 MB
+# unpacked: the ordinary upload's limits (web.spreadsheets) would refuse it at ~130,000 rows.
+BULK_UPLOAD_BYTES = 48 * 1024 * 1024
+BULK_UNCOMPRESSED_BYTES = 640 * 1024 * 1024
 CHUNK = 1000  # values per IN list / rows per INSERT
 HISTORY_STATUSES = (Status.REPORTED, Status.RESOLVED, Status.CLOSED)
 
@@ -907,5 +911,11 @@ def import_ledger_bulk(ledger: str, file, user, ip: str | None = None) -> Import
     """Read the sheet (up to BULK_MAX_ROWS rows) and import it set-based."""
     if ledger != "cases":
         raise ImportRejected([RowError(0, "—", "批量导入只适用于矛盾纠纷排查化解台账")])
-    rows = reading.read(file, imports.LAYOUTS[ledger], limit=BULK_MAX_ROWS)
+    rows = reading.read(
+        file,
+        imports.LAYOUTS[ledger],
+        limit=BULK_MAX_ROWS,
+        max_bytes=BULK_UPLOAD_BYTES,
+        max_uncompressed=BULK_UNCOMPRESSED_BYTES,
+    )
     return import_rows(ledger, rows, user, ip)

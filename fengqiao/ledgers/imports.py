@@ -160,10 +160,11 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _read(file, layout: ImportLayout, limit: int = MAX_ROWS) -> list[tuple[int, dict]]:
-    """(row number in the sheet, {field key: cell value}) for every non-empty row."""
+def _read(file, layout: ImportLayout, limit: int = MAX_ROWS, **sizes) -> list[tuple[int, dict]]:
+    """(row number in the sheet, {field key: cell value}) for every non-empty row. `sizes`:
+    open_workbook's max_bytes / max_uncompressed when they are not the ordinary upload's."""
     try:
-        book = open_workbook(file)
+        book = open_workbook(file, **sizes)
         try:
             return _read_sheet(book.worksheets[0], layout, limit)
         finally:

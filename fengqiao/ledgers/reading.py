@@ -104,14 +104,15 @@ def calamine_rows(file) -> list[tuple]:
     return [tuple(map(convert, values)) for values in raw]
 
 
-def read(file, layout: ImportLayout, limit: int) -> list[tuple[int, dict]]:
-    """imports._read, by python-calamine where it gives the same rows, else by openpyxl."""
+def read(file, layout: ImportLayout, limit: int, **sizes) -> list[tuple[int, dict]]:
+    """imports._read, by python-calamine where it gives the same rows, else by openpyxl. `sizes`:
+    web.spreadsheets.check_zip's max_bytes / max_uncompressed (the bulk import's own)."""
     try:
-        check_zip(file)
+        check_zip(file, **sizes)
     except SpreadsheetRejected as refused:
         raise ImportRejected([RowError(0, "文件", refused.reason)]) from None
     try:
         rows = calamine_rows(file)
     except _NotForCalamine:
-        return imports._read(file, layout, limit=limit)
+        return imports._read(file, layout, limit=limit, **sizes)
     return imports._read_sheet(_Rows(rows), layout, limit)

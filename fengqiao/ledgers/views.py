@@ -13,12 +13,12 @@ from fengqiao.errors import FieldError
 
 from . import service
 from .access import may_import, require_export, require_import
+from .bulk import BULK_UPLOAD_BYTES
 from .exports import XLSX_TYPE
 from .imports import LAYOUTS, ImportRejected, RowError, import_ledger, template_workbook
 from .layouts import LEDGERS
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-BULK_UPLOAD_BYTES = 20 * 1024 * 1024  # a historical cases ledger (ledgers.bulk): about 120,000 rows
 IMPORT_HINTS = {
     "cases": "填写了“事项编号”的行视为系统中已有的事项,不重复导入。",
     "mediations": "填写了“事项编号”的行视为系统中已有的事项;“调解员”填写在册调解员姓名,导入后请其确认接受。",

@@ -83,7 +83,7 @@ class SpreadsheetRejected(ValueError):
         self.reason = reason
 
 
-def check_zip(file, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+def check_zip(file, *, max_bytes: int = MAX_UPLOAD_BYTES, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES) -> None:
     """Refuse (SpreadsheetRejected) an upload that is too big, not a zip archive, or a zip
     bomb: too many members, too much uncompressed data, or a member compressed more than
     MAX_COMPRESSION_RATIO to one. Reads only the archive's directory. Also right for .docx."""
@@ -105,16 +105,16 @@ def check_zip(file, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
         ratio = member.file_size / max(member.compress_size, 1)
         if ratio > MAX_COMPRESSION_RATIO and member.file_size > 1024 * 1024:
             raise SpreadsheetRejected("文件结构异常(压缩比过高,疑似压缩炸弹)")
-    if total > MAX_UNCOMPRESSED_BYTES:
+    if total > max_uncompressed:
         raise SpreadsheetRejected("文件解压后过大")
 
 
-def open_workbook(file, *, max_bytes: int = MAX_UPLOAD_BYTES):
+def open_workbook(file, *, max_bytes: int = MAX_UPLOAD_BYTES, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES):
     """Open an uploaded .xlsx read-only (values, not formulas) after `check_zip`; raise
     SpreadsheetRejected for anything that is not a sound workbook."""
     from openpyxl import load_workbook
 
-    check_zip(file, max_bytes=max_bytes)
+    check_zip(file, max_bytes=max_bytes, max_uncompressed=max_uncompressed)
     try:
         book = load_workbook(file, read_only=True, data_only=True)
         if not book.worksheets:

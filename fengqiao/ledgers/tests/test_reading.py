@@ -90,3 +90,41 @@ def test_a_sheet_without_its_header_or_rows_is_refused_with_the_same_reason():
     for content in (out.getvalue(), sheet([])):
         fast, slow = both(content)
         assert fast == slow and fast
+
+
+def test_the_bulk_import_has_its_own_size_limits_for_both_readers():
+    """A bulk ledger may be larger than an ordinary upload: the limits it is read under are the
+    ones it is given, by python-calamine and by openpyxl alike (a sheet with sub-second times
+    goes to openpyxl)."""
+    content = sheet([[None, "邻里纠纷", "院墙滴水", None, TOWN1, "王五", None, None]])
+    sub_second = sheet(
+        [[None, "邻里纠纷", "院墙滴水", None, TOWN1, "王五", None, datetime(2025, 3, 1, 8, 0, 5, 500000)]]
+    )
+    for workbook in (content, sub_second):
+        small = len(workbook) - 1
+        with pytest.raises(ImportRejected) as refused:
+            reading.read(io.BytesIO(workbook), LAYOUT, limit=100, max_bytes=small)
+        assert "文件过大" in refused.value.errors[0].reason
+        with pytest.raises(ImportRejected) as refused:
+            reading.read(io.BytesIO(workbook), LAYOUT, limit=100, max_uncompressed=1000)
+        assert refused.value.errors[0].reason == "文件解压后过大"
+        assert len(reading.read(io.BytesIO(workbook), LAYOUT, limit=100, max_bytes=len(workbook))) == 1
+
+
+def test_a_bulk_upload_above_the_ordinary_limit_is_read(monkeypatch):
+    from fengqiao.ledgers import bulk
+    from fengqiao.web import spreadsheets
+
+    assert bulk.BULK_UPLOAD_BYTES > spreadsheets.MAX_UPLOAD_BYTES
+    assert bulk.BULK_UNCOMPRESSED_BYTES > spreadsheets.MAX_UNCOMPRESSED_BYTES
+    seen = {}
+    monkeypatch.setattr(
+        bulk, "import_rows", lambda ledger, rows, user, ip=None: seen.setdefault("rows", rows)
+    )
+    content = sheet([[None, "邻里纠纷", "院墙滴水", None, TOWN1, "王五", None, None]])
+    monkeypatch.setattr(bulk, "BULK_UPLOAD_BYTES", len(content) - 1)
+    with pytest.raises(ImportRejected):
+        bulk.import_ledger_bulk("cases", io.BytesIO(content), user=None)
+    monkeypatch.setattr(bulk, "BULK_UPLOAD_BYTES", len(content))
+    bulk.import_ledger_bulk("cases", io.BytesIO(content), user=None)
+    assert len(seen["rows"]) == 1
