@@ -8,9 +8,8 @@ Needs: root (or the `postgres` system user) for the throw-away PostgreSQL server
 unless --database-url names an existing database holding synth data (then nothing is written to it:
 every transaction is read-only; without the rollup's tables only the case-table path is measured).
 
-With a throw-away server it migrates, loads `fengqiao synth` with the statistics triggers suspended
-(what `rollups.bulk_load()` does; synth's bulk path does not call it yet) and rebuilds the rollup
-(timed). Then, in this process, it requests the API through Django's test client as synth's county
+With a throw-away server it migrates, loads `fengqiao synth` (which fills the statistics rollup from
+its own counts inside `rollups.bulk_load()`) and rebuilds the rollup from the case table (timed). Then, in this process, it requests the API through Django's test client as synth's county
 staff (the county, and a township: below a county the case table answers) and province
 administrator (the province), for the whole history and for the last 365 days, --runs times each
 after one untimed request, and reports p50/p90 wall, this process's CPU, the PostgreSQL backend's
@@ -221,11 +220,6 @@ def main() -> None:
         env = bench_env(pg.url, tempfile.mkdtemp(prefix="fengqiao-bench-data-"))
         fengqiao(env, "migrate", "-v0")
         print(f"{pg.version}; load average before synth: {os.getloadavg()}", flush=True)
-        # What rollups.bulk_load() does, around synth's subprocess.
-        for table, event in [("case", e) for e in ("insert", "update", "delete")] + [
-            ("card", e) for e in ("insert", "update", "delete")
-        ]:
-            pg.sql(f"ALTER TABLE cases_{table} DISABLE TRIGGER fq_stat_{table}_{event}")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         out = fengqiao(
@@ -241,10 +235,6 @@ def main() -> None:
             "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
         }
         print(f"synth: {report['synth']}; load average {os.getloadavg()}", flush=True)
-        for table, event in [("case", e) for e in ("insert", "update", "delete")] + [
-            ("card", e) for e in ("insert", "update", "delete")
-        ]:
-            pg.sql(f"ALTER TABLE cases_{table} ENABLE TRIGGER fq_stat_{table}_{event}")
         pg.sql("VACUUM ANALYZE cases_case")
         report["database"] = f"throw-away {pg.version}, synth --cases {args.cases} --grids {args.grids}"
         measure(args, env, report, pg.postmaster_pid(), rebuild=True)
