@@ -210,7 +210,9 @@ class Clock(models.Model):
         BREACHED = "breached", "超时"
         CANCELLED = "cancelled", "终止"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )  # the leading column of clock_case_outcome
     stage = models.CharField(max_length=10, choices=Stage.choices)
     level = models.CharField(max_length=8, choices=Level.choices)
     unit = models.ForeignKey("accounts.Unit", null=True, on_delete=models.PROTECT, related_name="+")
@@ -254,8 +256,11 @@ class Card(models.Model):
         RED = "red", "红牌"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="cards")
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="cards")
-    unit = models.ForeignKey("accounts.Unit", null=True, on_delete=models.PROTECT, related_name="cards")
+    # clock leads card_once_per_clock's index and unit leads card_unit_at: no index of their own.
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="cards", db_index=False)
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, on_delete=models.PROTECT, related_name="cards", db_index=False
+    )
     colour = models.CharField(max_length=6, choices=Colour.choices)
     stage = models.CharField(max_length=10, choices=Clock.Stage.choices)
     at = models.DateTimeField()
@@ -270,7 +275,9 @@ class Card(models.Model):
 class TimelineEntry(models.Model):
     """Append-only: who did what to a case, when and from where."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="timeline", db_index=False
+    )  # the leading column of timeline_case_at
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
