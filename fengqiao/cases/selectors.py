@@ -57,7 +57,7 @@ def filtered_cases(user, params) -> tuple:
 def text_search(text: str, using: str) -> Q:
     """The list's `q`: the number, or a substring of the title or the description (icontains), with
     PostgreSQL's index-usable prefilter beside it (fengqiao/cases/search.py): the same rows."""
-    return text_q(text, connections[using].vendor)
+    return text_q(text, using)
 
 
 def in_region(cases, code: str):

@@ -22,12 +22,14 @@ def create(apps, schema_editor):
         return
     schema_editor.execute(search.CREATE_FUNCTIONS)
     schema_editor.execute(search.CREATE_INDEX)
+    schema_editor.execute(search.CREATE_STATISTICS)
     schema_editor.execute("ANALYZE cases_case")
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute(search.DROP_STATISTICS)
     schema_editor.execute(search.DROP_INDEX)
     schema_editor.execute(search.DROP_FUNCTIONS)
 

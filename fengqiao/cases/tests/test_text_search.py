@@ -3,6 +3,8 @@ prefilter as with the plain substring test (fengqiao/cases/search.py), for gener
 queries: Chinese, punctuation, Latin letters of both cases, digits, LIKE's %, _ and \\, and
 characters whose upper case is unusual. On SQLite the condition is the plain one."""
 
+from unittest import mock
+
 import pytest
 from django.db import connection
 from django.db.models import Q
@@ -71,8 +73,25 @@ def escape(q: str) -> str:
     values=st.lists(st.tuples(text, text), min_size=8, max_size=8),
     q=text.filter(lambda q: q.strip()),
     piece=st.booleans(),
+    common=st.booleans(),
 )
-def test_the_list_finds_the_same_cases_in_the_same_order(texts, values, q, piece):
+def test_the_list_finds_the_same_cases_in_the_same_order(texts, values, q, piece, common):
+    """Both of PostgreSQL's forms (a common word's, a rare word's: search.text_q) and SQLite's."""
+    with mock.patch.object(search, "gram_shares", lambda using: EveryGram() if common else {}):
+        check_same_rows(texts, values, q, piece)
+
+
+class EveryGram(dict):
+    """Statistics in which every gram is common."""
+
+    def __contains__(self, gram):
+        return True
+
+    def get(self, gram, default=None):
+        return 0.5
+
+
+def check_same_rows(texts, values, q, piece):
     for case, (title, description) in zip(texts, values, strict=True):
         case.title, case.description = title, description
     Case.objects.bulk_update(texts, ["title", "description"])
