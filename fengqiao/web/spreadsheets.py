@@ -83,7 +83,9 @@ class SpreadsheetRejected(ValueError):
         self.reason = reason
 
 
-def check_zip(file, *, max_bytes: int = MAX_UPLOAD_BYTES, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES) -> None:
+def check_zip(
+    file, *, max_bytes: int = MAX_UPLOAD_BYTES, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES
+) -> None:
     """Refuse (SpreadsheetRejected) an upload that is too big, not a zip archive, or a zip
     bomb: too many members, too much uncompressed data, or a member compressed more than
     MAX_COMPRESSION_RATIO to one. Reads only the archive's directory. Also right for .docx."""
