@@ -56,7 +56,16 @@ EXTRA_FILTERS = {
     "channel (hotline)+status (reported)": {"channel": "hotline", "status": "reported"},
     "text search (q=纠纷)": {"q": "纠纷"},
     "text search (q=宅基地)": {"q": "宅基地"},
+    "text search, one character (q=宅)": {"q": "宅"},
+    "text search, no match (q=无此词语)": {"q": "无此词语"},
 }
+# Text search (issue 3) is matched by a substring test, on PostgreSQL beside a GIN prefilter of
+# character grams (fengqiao/cases/search.py): a common word is found by walking the ordered list
+# index, a rare one by the GIN bitmap. Beside the fixed words above, a rare one from the data: the
+# village name (the title's first three characters) of the province's last case, which lies in
+# another county than synth-county's (its hits in the county are printed).
+RARE_WORD_SQL = "SELECT left(title, 3) FROM cases_case WHERE id = (SELECT max(id) FROM cases_case)"
+GIN_INTAKE_ROWS = 20_000
 FIRST_PAGE_TARGET_MS = 50.0
 FLAT = 1.5  # page 1,000 "stays flat": its p50 within 1.5x of page 1's, same scope, same run
 
@@ -124,11 +133,26 @@ def page_sql(prefix: str | None, filters: dict, after: tuple | None) -> tuple[st
             where.append(f"c.{column['region']} >= %s AND c.{column['region']} < %s")
             params += [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]
     for name, value in filters.items():
-        if name == "q":
+        if name == "q":  # the best hand-written form: the one search.text_q chooses (see there)
+            from fengqiao.cases import search
+
+            grams, shares = search.query_grams(value), search.gram_shares()
+            rarest = min(grams, key=lambda gram: (shares.get(gram, 0.0), gram))
+            if rarest in shares:  # a common word: estimated common, one gram
+                test = (
+                    "(strpos(upper(c.title), upper(%s)) > 0 OR strpos(upper(c.description), upper(%s)) > 0)"
+                )
+                grams = [rarest]
+            else:  # a rare word: estimated rare, every gram
+                test = "(upper(c.title) LIKE upper(%s) OR upper(c.description) LIKE upper(%s))"
+                value_like = f"%{value}%"
+            marks = ", ".join(["%s"] * len(grams))
             where.append(
-                "(c.number = %s OR upper(c.title) LIKE upper(%s) OR upper(c.description) LIKE upper(%s))"
+                f"(c.number = %s OR ({test} AND {search.GRAMS_FUNCTION}(c.title, c.description) "
+                f'COLLATE "C" @> ARRAY[{marks}]::text[]))'
             )
-            params += [value, f"%{value}%", f"%{value}%"]
+            pattern = value if rarest in shares else value_like
+            params += [value, pattern, pattern, *grams]
             continue
         where.append(f"c.{Case._meta.get_field(name).column} = %s")
         params.append(value == "true" if name == "overdue" else value)
@@ -163,6 +187,61 @@ def view_plan(client, path: str, params: dict) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {pages[0]}")
         return [row[0] for row in cursor.fetchall()]
+
+
+def text_index_costs(rows: int) -> dict:
+    """The text search index: its size (if the database has it), and what it adds to an intake,
+    measured on temporary tables (another connection; nothing shared is written) holding the
+    database's newest `rows` titles and descriptions, inserted one row per statement into a table
+    with and without the same GIN index (fastupdate on, as the real one; its pending list merged at
+    the end and counted). The PostgreSQL backend's CPU from /proc. Temporary tables write no WAL:
+    the real index's WAL is not in this figure."""
+    from django.db import connection
+
+    from fengqiao.cases import search
+
+    out: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_size(to_regclass(%s))", [search.INDEX])
+        out["index_bytes"] = cursor.fetchone()[0]
+    raw = connection.get_new_connection(connection.get_connection_params())
+    raw.autocommit = True
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+            cursor.execute(
+                "CREATE TEMP TABLE grams_source AS SELECT title, description FROM cases_case "
+                f"ORDER BY id DESC LIMIT {int(rows)}"
+            )
+            for table, index in (("grams_plain", False), ("grams_gin", True)):
+                cursor.execute(f"CREATE TEMP TABLE {table} (title varchar(200), description text)")
+                if index:
+                    cursor.execute(
+                        f"CREATE INDEX {table}_index ON {table} USING gin "
+                        f'(({search.GRAMS_FUNCTION}(title, description)) COLLATE "C")'
+                    )
+                cpu, wall = process_cpu(backend), time.perf_counter()
+                cursor.execute(
+                    "DO $$ DECLARE r record; BEGIN FOR r IN SELECT * FROM grams_source LOOP "
+                    f"INSERT INTO {table} VALUES (r.title, r.description); END LOOP; END $$"
+                )
+                if index:
+                    cursor.execute(f"SELECT gin_clean_pending_list('{table}_index'::regclass)")
+                out[table] = {
+                    "cpu_s": round(process_cpu(backend) - cpu, 2),
+                    "wall_s": round(time.perf_counter() - wall, 2),
+                }
+            cursor.execute("DROP TABLE grams_source, grams_plain, grams_gin")
+    finally:
+        raw.close()
+    out["rows"] = rows
+    out["gin_cpu_us_per_row"] = round(
+        (out["grams_gin"]["cpu_s"] - out["grams_plain"]["cpu_s"]) * 1e6 / rows, 1
+    )
+    out["plain_cpu_us_per_row"] = round(out["grams_plain"]["cpu_s"] * 1e6 / rows, 1)
+    return out
 
 
 def read_only_connection() -> None:
@@ -348,6 +427,23 @@ def measure(args, env: dict, report: dict) -> None:
         key = (edge.pinned, field.get_db_prep_value(edge.reported_at, connection), edge.pk)
         return selectors.encode_cursor(edge, "n"), depth // 50 + 1, key
 
+    with connection.cursor() as cursor:
+        cursor.execute(RARE_WORD_SQL)
+        rare = cursor.fetchone()[0]
+    text_filters = {**EXTRA_FILTERS, f"text search, rare (q={rare})": {"q": rare}}
+    hits = {}
+    for name, extra in text_filters.items():
+        if "q" in extra:
+            for label, _, code in scopes[:2]:  # the province's COUNT of a common word takes seconds
+                hits[f"{label}, {name}"] = (
+                    selectors.in_region(live, code)
+                    .filter(selectors.text_search(extra["q"], "default"))
+                    .count()
+                )
+    print(
+        "text search hits: " + "; ".join(f"{label}: {count:,}" for label, count in hits.items()), flush=True
+    )
+    report["text_hits"] = hits
     quiet = wait_for_quiet(give_up_after=args.quiet_wait) if args.quiet_wait > 0 else None
     report["quiet_before"] = quiet
     load_before = os.getloadavg()
@@ -358,7 +454,7 @@ def measure(args, env: dict, report: dict) -> None:
         first = timed(client, "/api/v1/cases", {"region": code, **filters}, args.runs, backend)
         first["ceiling"] = timed_sql(*page_sql(prefix, filters, None), args.runs)
         rows[f"{label}, first page, category+status"] = first
-        for name, extra in EXTRA_FILTERS.items():
+        for name, extra in text_filters.items():
             row = timed(client, "/api/v1/cases", {"region": code, **extra}, extra_runs, backend)
             row["ceiling"] = timed_sql(*page_sql(prefix, extra, None), extra_runs)
             rows[f"{label}, first page, {name}"] = row
@@ -383,6 +479,14 @@ def measure(args, env: dict, report: dict) -> None:
             clients["synth-admin"], "/api/v1/cases", {"page": 1000}, max(3, args.runs // 5), backend
         )
     load_after = os.getloadavg()
+    costs = text_index_costs(GIN_INTAKE_ROWS)
+    report["text_index"] = costs
+    print(
+        f"text search index: {costs['index_bytes'] / 2**20:,.0f} MB; per intake (temporary tables, "
+        f"{costs['rows']:,} rows one by one): {costs['gin_cpu_us_per_row']} µs of PostgreSQL CPU for the GIN "
+        f"beside {costs['plain_cpu_us_per_row']} µs for the row itself; {costs}",
+        flush=True,
+    )
     print(
         f"\nload average {load_before[0]:.1f} before the requests, {load_after[0]:.1f} after; quiet: {quiet}"
     )
@@ -401,6 +505,11 @@ def measure(args, env: dict, report: dict) -> None:
         plans[f"{label}, first page, category+status"] = view_plan(
             clients[username], "/api/v1/cases", {"region": code, **filters}
         )
+        for name, extra in text_filters.items():
+            if "q" in extra:
+                plans[f"{label}, first page, {name}"] = view_plan(
+                    clients[username], "/api/v1/cases", {"region": code, **extra}
+                )
     county_deep = next(
         label
         for label in rows
@@ -421,7 +530,20 @@ def measure(args, env: dict, report: dict) -> None:
         "postgres": version,
     }
     if args.json:
-        write_figures(args.json, "case list", list_figures(rows, scale, (load_before, load_after)), **report)
+        figures = list_figures(rows, scale, (load_before, load_after))
+        figures.append(
+            figure(
+                f"case list, text search index case_text_grams, PostgreSQL CPU per intake ({scale}; "
+                f"index {costs['index_bytes'] / 2**20:,.0f} MB)",
+                costs["gin_cpu_us_per_row"],
+                "µs",
+                ceiling_name="the same row inserted without the index (temporary tables)",
+                ceiling_value=costs["plain_cpu_us_per_row"],
+                note=f"{costs['rows']:,} rows one per statement, pending list merged and counted; no WAL "
+                f"(temporary tables); load {os.getloadavg()[0]:.1f}",
+            )
+        )
+        write_figures(args.json, "case list", figures, **report)
         print(f"figures written to {args.json}")
 
 
