@@ -142,3 +142,23 @@ def test_the_prefilter_can_use_the_index(texts):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert search.INDEX in plan, plan
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the statistics are PostgreSQL's")
+def test_a_common_word_is_searched_in_the_common_form(texts):
+    """After ANALYZE the statistics list a gram every case holds: text_q gives it the form a
+    common word gets (the strpos test and that one gram), and a gram no case holds the rare form."""
+    for case in texts:
+        case.title = "邻里纠纷"
+    Case.objects.bulk_update(texts, ["title"])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+    search._shares.clear()
+    shares = search.gram_shares()
+    assert shares.get("纠纷", 0) > 0.5, shares
+    common = str(Case.objects.filter(selectors.text_search("纠纷", "default")).query)
+    rare = str(Case.objects.filter(selectors.text_search("无此词语", "default")).query)
+    assert "strpos" in common and "LIKE" not in common
+    assert "LIKE" in rare and "strpos" not in rare
+    assert rows(selectors.text_search("纠纷", "default")) == rows(plain("纠纷"))
+    search._shares.clear()
