@@ -8,9 +8,10 @@ At 10,000,000 cases the index takes ~10 min to build (docs/PERFORMANCE.md) and b
 case table meanwhile; on a live system create the functions and build it first by hand with
 CREATE INDEX CONCURRENTLY under the same name (`fengqiao sqlmigrate cases 0008` does not print it:
 the statements are fengqiao.cases.search.CREATE_FUNCTIONS and CREATE_INDEX) — it is not re-created
-if it exists. The ANALYZE gives the planner the index expression's statistics, by which it chooses
-between the GIN bitmap (a rare word) and the ordered list index (a common one).
-"""
+if it exists. The statistics object case_text_grams_stats (CREATE_STATISTICS: the partial index's
+own expression statistics are ignored by the planner) and the ANALYZE give the gram shares by
+which search.text_q and the planner choose between the GIN bitmap (a rare word) and the ordered
+list index (a common one)."""
 
 from django.db import migrations
 
