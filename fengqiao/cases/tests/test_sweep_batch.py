@@ -108,6 +108,23 @@ def _run_sweeps(run=_whole) -> list:
     return results
 
 
+def _rolled_back(run=_whole) -> tuple[list, dict]:
+    """_run_sweeps(run)'s results and the rows it leaves behind, then rolled back."""
+    outcome = {}
+    with pytest.raises(_Rollback), transaction.atomic():
+        outcome["results"] = _run_sweeps(run)
+        outcome["rows"] = _snapshot()
+        raise _Rollback
+    return outcome["results"], outcome["rows"]
+
+
+def _per_case_reference(monkeypatch) -> tuple[list, dict]:
+    """The reference: the same sweeps with every case taken one by one, then rolled back."""
+    with monkeypatch.context() as forced:
+        forced.setattr(sweeping, "_simple", lambda case, events: False)
+        return _rolled_back()
+
+
 # The batch path as the command runs it, in small batches (each query's cursor steps over cases
 # whose clocks run out at the very same moment, by id) and in two shares as two workers would.
 VARIANTS = {
@@ -143,22 +160,14 @@ def test_the_batch_path_writes_what_the_per_case_path_writes(make_case, act, use
     # Only the deadline sweep itself: other apps' sweepers write rows naming ids, which differ.
     monkeypatch.setattr(sweeping, "SWEEPERS", [])
 
-    # The reference: every case one by one, then rolled back.
-    with pytest.raises(_Rollback), transaction.atomic():
-        with monkeypatch.context() as forced:
-            forced.setattr(sweeping, "_simple", lambda case, events: False)
-            reference_results = _run_sweeps()
-        reference = _snapshot()
-        reference_calls, calls["per_case"] = calls["per_case"], 0
-        raise _Rollback
+    reference_results, reference = _per_case_reference(monkeypatch)
+    reference_calls, calls["per_case"] = calls["per_case"], 0
 
     for variant, (run, batch) in VARIANTS.items():
-        with pytest.raises(_Rollback), transaction.atomic(), monkeypatch.context() as patched:
+        with monkeypatch.context() as patched:
             patched.setattr(sweeping, "BATCH", batch)
-            batched_results = _run_sweeps(run)
-            batched = _snapshot()
-            variant_calls, calls["per_case"] = calls["per_case"], 0
-            raise _Rollback
+            batched_results, batched = _rolled_back(run)
+        variant_calls, calls["per_case"] = calls["per_case"], 0
         assert batched_results == reference_results, variant
         for table in reference:
             assert batched[table] == reference[table], (variant, table)

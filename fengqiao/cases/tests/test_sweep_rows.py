@@ -6,12 +6,11 @@ rule for the next level. Both paths must write the very same rows."""
 
 import pytest
 import time_machine
-from django.db import transaction
 
 from fengqiao.accounts.models import User
 from fengqiao.cases import sweep as sweeping
 from fengqiao.cases.models import Case, DeadlineRule
-from fengqiao.cases.tests.test_sweep_batch import T0, _Rollback, _run_sweeps, _snapshot
+from fengqiao.cases.tests.test_sweep_batch import T0, _per_case_reference, _rolled_back
 
 
 @pytest.mark.django_db
@@ -28,22 +27,14 @@ def test_columns_not_loaded_limits_and_rules_come_out_as_on_the_per_case_path(
     User.objects.filter(unit__isnull=False).update(phone="13800138000")
     monkeypatch.setattr(sweeping, "SWEEPERS", [])
 
-    with pytest.raises(_Rollback), transaction.atomic():
-        with monkeypatch.context() as forced:
-            forced.setattr(sweeping, "_simple", lambda case, events: False)
-            reference_results = _run_sweeps()
-        reference = _snapshot()
-        raise _Rollback
+    reference_results, reference = _per_case_reference(monkeypatch)
 
     one_by_one = []
     per_case = sweeping._sweep_case
     monkeypatch.setattr(
         sweeping, "_sweep_case", lambda case, *args: one_by_one.append(case.pk) or per_case(case, *args)
     )
-    with pytest.raises(_Rollback), transaction.atomic():
-        batched_results = _run_sweeps()
-        batched = _snapshot()
-        raise _Rollback
+    batched_results, batched = _rolled_back()
 
     assert batched_results == reference_results
     assert len(one_by_one) < sum(cases for *_, cases in batched_results)  # the batch path took some
