@@ -19,31 +19,20 @@ import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models.functions import Left
 
+from fengqiao.cases.migration_helpers import drop_own_indexes
+
 FILTERS = ["status", "category", "level", "channel", "overdue"]
 LIVE = models.Q(merged_into__isnull=True)
 
 
-# Django's own index names for the two foreign keys and the LIKE twins ("cases_case_<column>_<hash>"
+# Django's own indexes for the two foreign keys and the LIKE twins ("cases_case_<column>_<hash>"
 # and "…_like"); the model's named indexes (case_needs_triage is also on region_code) are kept.
-DROPPED_COLUMNS = (["region_code"], ["handling_unit_id"], ["number"])
+DROPPED_COLUMNS = ("region_code", "handling_unit_id", "number")
 
 
 def drop_unused_indexes(apps, schema_editor):
-    """The foreign keys' indexes and the varchar_pattern_ops twins, found by introspection (their
-    names end in a hash). Done here rather than by AlterField, which on SQLite would rebuild the
-    whole table (and trip over the statistics triggers)."""
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, "cases_case")
-    for name, info in constraints.items():
-        if (
-            info["index"]
-            and not info["unique"]
-            and not info["primary_key"]
-            and name.startswith("cases_case_")
-            and info["columns"] in DROPPED_COLUMNS
-        ):
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+    """The foreign keys' indexes and the varchar_pattern_ops twins."""
+    drop_own_indexes(schema_editor, "cases_case", DROPPED_COLUMNS)
 
 
 def restore_unused_indexes(apps, schema_editor):

@@ -14,12 +14,13 @@ Measured on a 300,000-case sweep slice (bench/bench_sweep.py, WAL records, load-
 366,542 -> 281,789 WAL records with the indexes gone; the yellow-card update 4.8 -> 1.9 WAL records
 a row with the fillfactor (docs/PERFORMANCE.md, the sweep section).
 
-The indexes are dropped by introspection rather than by AlterField, which on SQLite would rebuild
-the tables (and their statistics triggers).
+The indexes are dropped by introspection (migration_helpers.drop_own_indexes), not by AlterField.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+from fengqiao.cases.migration_helpers import drop_own_indexes
 
 # (table, column) of the foreign keys whose own index goes.
 COVERED = (
@@ -31,19 +32,8 @@ COVERED = (
 
 
 def drop_covered_indexes(apps, schema_editor):
-    connection = schema_editor.connection
     for table, column in COVERED:
-        with connection.cursor() as cursor:
-            constraints = connection.introspection.get_constraints(cursor, table)
-        for name, info in constraints.items():
-            if (
-                info["index"]
-                and not info["unique"]
-                and not info["primary_key"]
-                and name.startswith(f"{table}_")
-                and info["columns"] == [column]
-            ):
-                schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        drop_own_indexes(schema_editor, table, [column])
 
 
 def restore_covered_indexes(apps, schema_editor):
