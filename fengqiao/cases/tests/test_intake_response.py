@@ -10,24 +10,17 @@ import pytest
 from fengqiao.cases import deadlines
 from fengqiao.cases.actions import _NewClocks
 from fengqiao.cases.models import Case, Clock, DeadlineRule, SkipLevelRule
+from fengqiao.cases.tests.test_cases_api import VALID_ID
+from fengqiao.cases.tests.test_cases_api import body as api_body
 from fengqiao.triage import risk
 from fengqiao.triage.service import risk_signals
 
-VALID_ID = "11010519491231002X"
 OTHER_ID = "110105198001010016"
 
 
 def body(**overrides):
-    payload = {
-        "channel": "hotline",
-        "description": "市民来电反映:楼上住户装修每天晚上十点以后还在砸墙,多次沟通无果,要求协调。",
-        "region_code": "990102001000",
-        "category": "neighbour",
-        "client_id": str(uuid.uuid4()),
-        "parties": [{"name": "李四", "role": "applicant", "phone": "13912345678", "id_number": VALID_ID}],
-    }
-    payload.update(overrides)
-    return payload
+    """test_cases_api's case, with a client id of its own."""
+    return api_body(**{"client_id": str(uuid.uuid4()), **overrides})
 
 
 def assert_same_as_get(client, payload):
