@@ -628,6 +628,19 @@ def main() -> None:
         why_not = None if args.no_classify else classifier_available(env)
         pg_root = pg.postmaster_pid()
         serve_args = args.serve_args.split()
+
+        def serve(workers: int, environment: dict = env) -> Server:
+            """The server every measured pass runs: `fengqiao serve` with the run's options."""
+            return Server(
+                environment,
+                workers,
+                workdir,
+                threads=args.threads,
+                collectstatic=False,
+                extra=serve_args,
+                cwd=RUN_DIR["cwd"],
+            )
+
         # The fork check: does the gunicorn master hold a database connection that its workers inherit?
         server = Server(env, 2, workdir, threads=1, collectstatic=True, cwd=RUN_DIR["cwd"])
         try:
@@ -647,15 +660,7 @@ def main() -> None:
         best: tuple[float, int] | None = None
         token = None
         for workers in worker_counts:
-            server = Server(
-                env,
-                workers,
-                workdir,
-                threads=args.threads,
-                collectstatic=False,
-                extra=serve_args,
-                cwd=RUN_DIR["cwd"],
-            )
+            server = serve(workers)
             try:
                 shared = server.shared_db_connections(pg.port)
                 if shared:
@@ -697,15 +702,7 @@ def main() -> None:
                 print(f"classifier pass skipped: {why_not}", flush=True)
             else:
                 workers = best[1]
-                server = Server(
-                    env,
-                    workers,
-                    workdir,
-                    threads=args.threads,
-                    collectstatic=False,
-                    extra=serve_args,
-                    cwd=RUN_DIR["cwd"],
-                )
+                server = serve(workers)
                 try:
                     roots = {"server": server.process.pid, "postgres": pg_root}
                     primed = prime_classifier(server, token, 2 * workers)
@@ -737,15 +734,7 @@ def main() -> None:
         if best is not None:
             # The ceiling of an intake: the cheapest authenticated Ninja POST writing one row.
             workers = best[1]
-            server = Server(
-                ceiling_env(env, workdir, pg),
-                workers,
-                workdir,
-                threads=args.threads,
-                collectstatic=False,
-                extra=serve_args,
-                cwd=RUN_DIR["cwd"],
-            )
+            server = serve(workers, ceiling_env(env, workdir, pg))
             try:
                 roots = {"server": server.process.pid, "postgres": pg_root}
                 path = "/bench-ceiling/write"
