@@ -75,18 +75,15 @@ def list_cases(request, filters: Query[CaseFilters]):
         cases = selectors.visible_in_region(request.user, filters.region)
     else:
         cases = selectors.visible_to(request.user)
-    cases = cases.filter(merged_into__isnull=True)
-    for name in ("status", "category", "level"):
-        value = getattr(filters, name)
-        if value is not None:
-            cases = cases.filter(**{name: value.value})
-    if filters.channel:
-        cases = cases.filter(channel=filters.channel)
-    if filters.overdue is not None:
-        cases = cases.filter(overdue=filters.overdue)
-    text = (filters.q or "").strip()
-    if text:  # a blank q matched every case (icontains ''): no filter, the same rows
-        cases = cases.filter(selectors.text_search(text, cases.db))
+    enum = {name: getattr(filters, name) for name in ("status", "category", "level")}
+    cases = selectors.narrowed(
+        cases,
+        **{name: value.value for name, value in enum.items() if value is not None},
+        channel=filters.channel or None,
+        overdue=filters.overdue,
+        # a blank q matched every case (icontains ''): no filter, the same rows
+        text=(filters.q or "").strip(),
+    )
     cases = cases.select_related("handling_unit").prefetch_related("clocks")
     if filters.page is not None and not filters.cursor:
         # The old offset pages, kept for clients that ask for them: each costs a COUNT and the

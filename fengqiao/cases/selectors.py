@@ -34,24 +34,34 @@ def filtered_cases(user, params) -> tuple:
         cleaned["region"] = region
     else:
         cases = visible_to(user)
-    cases = (
-        cases.filter(merged_into__isnull=True)
-        .select_related("handling_unit", "region")
-        .prefetch_related("clocks", "instructions")
-    )
     for name, choices in (("status", Status), ("category", Category), ("level", Level), ("channel", Channel)):
         value = params.get(name)
         if value in choices.values:
-            cases = cases.filter(**{name: value})
             cleaned[name] = value
     if params.get("overdue") in ("1", "true"):
-        cases = cases.filter(overdue=True)
         cleaned["overdue"] = "1"
     text = (params.get("q") or "").strip()[:100]
     if text:
-        cases = cases.filter(text_search(text, cases.db))
         cleaned["q"] = text
+    cases = narrowed(
+        cases,
+        **{name: cleaned.get(name) for name in ("status", "category", "level", "channel")},
+        overdue=True if "overdue" in cleaned else None,
+        text=text,
+    )
+    cases = cases.select_related("handling_unit", "region").prefetch_related("clocks", "instructions")
     return cases.order_by("-pinned", "-reported_at", "-id"), cleaned
+
+
+def narrowed(cases, *, status=None, category=None, level=None, channel=None, overdue=None, text=""):
+    """`cases` without those merged into another, narrowed by the list's filters as the list page
+    and GET /api/v1/cases both apply them; None (or no text) leaves a filter off."""
+    cases = cases.filter(merged_into__isnull=True)
+    equal = {"status": status, "category": category, "level": level, "channel": channel, "overdue": overdue}
+    cases = cases.filter(**{name: value for name, value in equal.items() if value is not None})
+    if text:
+        cases = cases.filter(text_search(text, cases.db))
+    return cases
 
 
 def text_search(text: str, using: str) -> Q:
