@@ -1,6 +1,7 @@
 """The deadline sweep over a large table: `fengqiao.cases.sweep.sweep(at)` on 1,000,000 open cases.
 
     .venv/bin/python bench/bench_sweep.py [--cases 1000000] [--due-share 0.01] [--profile]
+        [--pg-set shared_buffers=2GB]   # a server setting over bench/pg.py's, repeatable
 
 Needs: root (or the `postgres` system user) for a throw-away PostgreSQL server (bench/pg.py).
 Takes about 3-5 minutes at 1,000,000 cases (most of it building the fixture and the sweep itself).
@@ -569,6 +570,14 @@ def main() -> None:
         help="sweep passes, each with this many worker processes (fengqiao sweep --workers), e.g. 1,2",
     )
     parser.add_argument(
+        "--pg-set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the throw-away PostgreSQL server over bench/pg.py's (e.g. shared_buffers=2GB); "
+        "repeatable",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=60,
@@ -584,7 +593,7 @@ def main() -> None:
     if args.database_url:
         url = args.database_url
     else:
-        pg = Postgres()
+        pg = Postgres(settings=dict(setting.split("=", 1) for setting in args.pg_set))
         url = pg.start()
         report["postgres"] = {"version": pg.version, "settings": pg.settings}
     try:
@@ -673,7 +682,9 @@ def main() -> None:
 
 def figures(report: dict, args) -> list[dict]:
     target = 10.0 if args.cases <= 1_000_000 else 30.0
-    size = f"{args.cases:,} cases, {args.due_share:.0%} due"
+    size = f"{args.cases:,} cases, {args.due_share:.0%} due" + "".join(
+        f", {setting}" for setting in args.pg_set
+    )
     ceiling = report["ceiling"]
     rows = []
     for run in report["runs"]:
