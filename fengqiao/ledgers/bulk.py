@@ -7,8 +7,9 @@ Then the rows are written with one statement per table and chunk instead of one 
 
 - case numbers: one INSERT … ON CONFLICT … RETURNING for every county/day the sheet touches, in
   its own short transaction (like intake: a failed import leaves a gap, never a duplicate);
-- classification (cases.actions._classify), routing (triage.service.routing_for) and the
-  centres are asked once per distinct input, not once per row;
+- classification (cases.actions._classify); routing (triage.routing.route_many: route() once per
+  distinct category and place, the routing version read once); the centres asked once per
+  distinct input, not once per row;
 - person files: matched and filled in memory with find_or_create_person's rules (ID number
   first, else name and phone), the hashes and ciphertexts computed once per value, written with
   bulk_create/bulk_update;
@@ -57,8 +58,7 @@ from fengqiao.cases.skiplevel import matches as skip_level_matches
 from fengqiao.errors import FieldError
 from fengqiao.people import crypto
 from fengqiao.people.models import Person, name_to_pinyin
-from fengqiao.triage import related, risk
-from fengqiao.triage import service as triage
+from fengqiao.triage import related, risk, routing
 from fengqiao.triage.models import TextBand, TextSignature
 
 from . import imports, reading
@@ -453,13 +453,23 @@ class _Cached:
 def _build_cases(checked: list[_Row], user, now, cached: _Cached) -> None:
     """The Case of every row in memory: classification, routing, handler — as _create_case does."""
     actor = user if user is not None and user.is_authenticated else None
+    classified = []
     for row in checked:
+        classification = case_actions._classify(row.intake)
+        category = row.intake.category or classification["category"]
+        classified.append((classification, category, bool(classification.get("needs_review"))))
+    # triage.service.routing_for for every row that is routed, the routing version read once (route_many)
+    routes = iter(
+        routing.route_many(
+            (category, row.region.code, row.region.kind)
+            for row, (_, category, needs_triage) in zip(checked, classified, strict=True)
+            if not needs_triage
+        )
+    )
+    for row, (classification, category, needs_triage) in zip(checked, classified, strict=True):
         intake = row.intake
         row.reported_at = row.reported_at or now
-        classification = case_actions._classify(intake)
-        category = intake.category or classification["category"]
         region = row.region
-        needs_triage = bool(classification.get("needs_review"))
         if needs_triage:
             level = cached(case_actions._initial_level, region, user)
             track = DEFAULT_TRACK[Category(category)]
@@ -467,7 +477,7 @@ def _build_cases(checked: list[_Row], user, now, cached: _Cached) -> None:
             assisting = []
             classification["routing"] = {"rule": "人工研判", "reason": "分类置信度低,转人工研判后再分流"}
         else:
-            route = cached(triage.routing_for, category, region)
+            route = next(routes)
             level, track, lead, assisting = route.level, route.track, route.lead_unit, route.assisting_units
             classification["routing"] = {"rule": route.rule, "reason": route.reason}
         handler = lead or cached(case_actions.centre_for, region.code, level)
@@ -883,18 +893,22 @@ def _write(ledger: str, new: list[_Row], user, ip, now, lap) -> None:
 
 
 class _NewClocks:
-    """What clocks.start asks of a batch: a limit lookup (cached per stage, category, level and
-    unit for the whole sheet) and a list that receives the new clocks, written together."""
+    """What clocks.start asks of a batch: a limit lookup (deadlines.Limits: every rule read once,
+    each answer kept for the whole sheet) and a list that receives the new clocks, written
+    together."""
 
     def __init__(self):
         self.new_clocks: list[Clock] = []
-        self._limits: dict[tuple, deadlines.Limit] = {}
+        self.limit_for = deadlines.limits().limit_for
+        self._times: dict[tuple, tuple[datetime, datetime]] = {}
 
-    def limit_for(self, stage, category, level, unit_id):
-        key = (stage, category, level, unit_id)
-        if key not in self._limits:
-            self._limits[key] = deadlines.limit_for(stage, category, level, unit_id)
-        return self._limits[key]
+    def times(self, limit: deadlines.Limit, start: datetime) -> tuple[datetime, datetime]:
+        """(yellow, due) of a limit from a start, as clocks.start works them out: every new clock
+        of an import starts at the same moment, so once per limit."""
+        key = (limit, start)
+        if key not in self._times:
+            self._times[key] = (limit.yellow(start), limit.due(start))
+        return self._times[key]
 
 
 def _start_clock(case: Case, stage: str, now, batch: _NewClocks) -> None:

@@ -200,6 +200,26 @@ def _applicable_rules(category: str, region_code: str):
 
 def route(category: str, region_code: str, region_kind: str) -> Route:
     _memory.check()
+    return _route(category, region_code, region_kind)
+
+
+def route_many(requests) -> list[Route]:
+    """route() for many (category, region_code, region_kind) at once, in order: the routing
+    version token is read once for the whole batch instead of once per decision, so every
+    decision of the batch follows the rules as they stood when it began (a bulk import's rows,
+    routed before any of them is written). Equal requests are decided once."""
+    _memory.check()
+    decided: dict[tuple, Route] = {}
+    routes = []
+    for request in requests:
+        key = tuple(request)
+        if key not in decided:
+            decided[key] = _route(*key)
+        routes.append(decided[key])
+    return routes
+
+
+def _route(category: str, region_code: str, region_kind: str) -> Route:
     rules = _applicable_rules(category, region_code)
     place_level = REGION_KIND_LEVEL[region_kind]
     if not rules:

@@ -322,3 +322,50 @@ def test_a_clash_while_writing_is_reported_and_nothing_is_kept(users, monkeypatc
         import_ledger("cases", workbook(HEADERS, [row()]), users["town1"], bulk=True)
     assert [(e.row, e.reason) for e in error.value.errors] == [(0, "保存时与其他操作冲突,请重新导入")]
     assert (Case.objects.count(), TimelineEntry.objects.count()) == before
+
+
+@time_machine.travel(datetime(2026, 9, 29, 16, 0, tzinfo=LOCAL), tick=False)
+def test_with_deadline_and_routing_rules_the_bulk_path_still_stores_what_intake_stores(users):
+    """The bulk path reads the routing version once per sheet (routing.route_many) and every
+    deadline rule once (deadlines.limits): with admin rules in play — a unit's own limit, working
+    days over National Day onto the make-up Saturday, a township's routing rule — its clocks and
+    routes are still intake's."""
+    from fengqiao.accounts.models import Unit
+    from fengqiao.cases.models import DeadlineRule
+    from fengqiao.triage.models import RoutingRule
+
+    mediation = Unit.objects.get(code="990102001-mediation")
+    DeadlineRule.objects.bulk_create(
+        [
+            DeadlineRule(stage="handle", level="town", amount=5, counting="working"),
+            DeadlineRule(stage="handle", category="neighbour", level="town", amount=3, counting="working"),
+            DeadlineRule(stage="accept", unit=mediation, amount=2, counting="working", yellow_after=1),
+            DeadlineRule(stage="accept", category="petition", amount=1),  # the statute wins
+        ]
+    )
+    RoutingRule.objects.create(
+        category="neighbour",
+        region_id=TOWN1,
+        name="城关镇邻里纠纷由镇调委会调解",
+        level="town",
+        track="mediation",
+        lead_department="justice",
+        lead_kind="mediation",
+        reason="本镇规则",
+    )
+    grid = Region.objects.filter(code__startswith="990102001", kind="grid").values_list("code", flat=True)[0]
+    sheet = mixed_sheet(grid)
+    slow, by_rows = imported(sheet, users["county"], bulk=False)
+    fast, by_bulk = imported(sheet, users["county"], bulk=True)
+    assert fast.created == slow.created
+    assert by_bulk == by_rows
+    clocks = [clock for case in by_rows["cases"].values() for clock in case["clocks"]]
+    assert any(rule.startswith("办理") and "工作日" in rule for *_, rule in clocks)
+    assert any(unit == mediation.pk and stage == "accept" for stage, _, unit, *_ in clocks)
+    assert any(
+        c["fields"]["classification"]["routing"]["rule"] == "城关镇邻里纠纷由镇调委会调解"
+        for c in by_rows["cases"].values()
+    )
+    # working-day limits run over National Day (1-7 October) and count the make-up Saturday
+    due_days = {due.astimezone(LOCAL).date() for *_, due, _, rule in clocks if "工作日" in rule}
+    assert due_days and not due_days & {datetime(2026, 10, day).date() for day in range(1, 8)}
