@@ -2,14 +2,17 @@
 
 import base64
 import binascii
+import heapq
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.db.models.functions import Left
 from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND
 
 from fengqiao import clock as wallclock
 from fengqiao.accounts.roles import Role
@@ -103,10 +106,64 @@ def visible_in_region(user, code: str):
 def visible_to(user):
     """visible_cases(user), for a list: a user without a unit (whose scope is exactly their
     region's subtree) gets it as in_region of their region, so their county's or township's list
-    is read in order from its index. The same rows; anyone else gets visible_cases(user)."""
+    is read in order from its index. The same rows; anyone else gets visible_cases(user), and for
+    a user with a unit it carries a UnitScope mark so that keyset_page reads it in parts."""
     if user.is_authenticated and not user.is_superuser and user.region_id and not user.unit_id:
         return visible_in_region(user, user.region_id)
-    return visible_cases(user)
+    cases = visible_cases(user)
+    if user.is_authenticated and not user.is_superuser and user.unit_id:
+        # visible_cases: the region's subtree (an active user with a region) OR handled by the
+        # unit OR assigned to it, as the queryset's one condition; kept on the query (which every
+        # filter, select_related and the like copy) beside that condition, so keyset_page can check
+        # the condition is still the first one ANDed and replace it by the parts.
+        cases.query.unit_scope = UnitScope(
+            region=user.region_id if user.is_active and user.region_id else None,
+            unit_id=user.unit_id,
+            condition=cases.query.where.children[0],
+        )
+    return cases
+
+
+@dataclass(frozen=True)
+class UnitScope:
+    """The scope of a user with a unit: `region`'s subtree (None: no region part) OR handled by
+    `unit_id` OR assigned to it. No index returns that OR in the list's order; its disjoint parts
+    (unit_scope_parts) each are, or are few."""
+
+    region: str | None
+    unit_id: int
+    condition: object  # the WhereNode visible_cases made of it
+
+
+def unit_scope_parts(cases) -> list | None:
+    """`cases` (visible_to(user) of a user with a unit, then narrowed: any conditions ANDed to it)
+    as disjoint querysets whose union is `cases`, each with every condition but the scope:
+
+    - the region's subtree through in_region (the region's list index, in order);
+    - handled by the unit, outside that subtree;
+    - assigned to the unit, not handled by it, outside that subtree.
+
+    None when `cases` is not such a queryset (no mark, or its scope is no longer the first
+    condition of a plain AND: combined with |, sliced, ...): then it is read as it is."""
+    scope = getattr(cases.query, "unit_scope", None)
+    query = cases.query
+    if scope is None or query.combinator or query.is_sliced or query.distinct:
+        return None
+    where = query.where
+    if where.connector != AND or where.negated or not where.children or where.children[0] != scope.condition:
+        return None
+    rest = cases.all()  # a copy: its WHERE is its own
+    del rest.query.unit_scope
+    rest.query.where.children.pop(0)
+    parts, outside = [], Q()
+    if scope.region:
+        parts.append(in_region(rest, scope.region))
+        outside = ~region_codes.subtree_q("region_id", scope.region)
+    handled = Q(handling_unit_id=scope.unit_id)
+    assigned = Exists(Assignment.objects.filter(case=OuterRef("pk"), unit_id=scope.unit_id))
+    parts.append(rest.filter(handled, outside))
+    parts.append(rest.filter(assigned, ~handled, outside))
+    return parts
 
 
 def my_work(user):
@@ -230,35 +287,64 @@ def _region_prefix(cases) -> str | None:
     return None
 
 
+def _after(cases, key: tuple, backwards: bool):
+    """`cases` after the key (pinned, reported_at, id) in the list's order (before it, backwards)."""
+    pinned, reported_at, pk = key
+    operator = ">" if backwards else "<"
+    connection = connections[cases.db]
+    field = cases.model._meta.get_field("reported_at")
+    moment = field.get_db_prep_value(reported_at, connection)
+    prefix = _region_prefix(cases)
+    if prefix is None:
+        return cases.extra(where=[f"{_ROW} {operator} (%s, %s, %s)"], params=[pinned, moment, pk])
+    # A county's or township's list (in_region): the same comparison led by the prefix,
+    # equal on every row of the region, so only that region's list index can bound the
+    # scan. Without it, near the oldest rows (few rows left after the cursor in the whole
+    # province) the planner may scan the province's index and discard the other regions.
+    function = "SUBSTR(%s, 1, %d)" if connection.vendor == "sqlite" else "LEFT(%s, %d)"
+    lead = function % ('"cases_case"."region_code"', len(prefix))
+    return cases.extra(
+        where=[f"({lead}, {_ROW[1:-1]}) {operator} (%s, %s, %s, %s)"],
+        params=[prefix, pinned, moment, pk],
+    )
+
+
+def _first_rows(cases, key: tuple | None, backwards: bool, limit: int) -> list:
+    """The first `limit` rows of `cases` after `key` in the list's order (reversed, backwards).
+
+    A user's own list with a unit (unit_scope_parts) is read as its parts, each ordered and
+    limited on its own, and merged: on PostgreSQL in one statement, (part ORDER BY … LIMIT n)
+    UNION ALL (…) ORDER BY … LIMIT n; SQLite cannot order inside a compound statement, so there
+    one query a part, merged here. The parts are disjoint, so the first n of their union are the
+    first n of the merged first n of each: the same rows as the scope's OR, in the same order."""
+    order = [name.lstrip("-") for name in KEYSET_ORDER] if backwards else list(KEYSET_ORDER)
+    parts = unit_scope_parts(cases) or [cases]
+    parts = [(_after(part, key, backwards) if key else part).order_by(*order)[:limit] for part in parts]
+    if len(parts) == 1:
+        return list(parts[0])
+    if connections[cases.db].vendor == "postgresql":
+        return list(parts[0].union(*parts[1:], all=True).order_by(*order)[:limit])
+    lookups = cases._prefetch_related_lookups
+    merged = heapq.merge(
+        *(list(part.prefetch_related(None)) for part in parts),
+        key=lambda case: (case.pinned, case.reported_at, case.pk),
+        reverse=not backwards,
+    )
+    rows = list(itertools.islice(merged, limit))
+    prefetch_related_objects(rows, *lookups)
+    return rows
+
+
 def keyset_page(cases, cursor: str | None, size: int) -> KeysetPage:
     """One page of `cases` (any filtered queryset of Case) after or before `cursor`.
 
     Raises BadCursor for a cursor this function did not make.
     """
-    backwards = False
+    backwards, key = False, None
     if cursor:
         direction, pinned, reported_at, pk = decode_cursor(cursor)
-        backwards = direction == "p"
-        operator = ">" if backwards else "<"
-        connection = connections[cases.db]
-        field = cases.model._meta.get_field("reported_at")
-        moment = field.get_db_prep_value(reported_at, connection)
-        prefix = _region_prefix(cases)
-        if prefix is None:
-            cases = cases.extra(where=[f"{_ROW} {operator} (%s, %s, %s)"], params=[pinned, moment, pk])
-        else:
-            # A county's or township's list (in_region): the same comparison led by the prefix,
-            # equal on every row of the region, so only that region's list index can bound the
-            # scan. Without it, near the oldest rows (few rows left after the cursor in the whole
-            # province) the planner may scan the province's index and discard the other regions.
-            function = "SUBSTR(%s, 1, %d)" if connection.vendor == "sqlite" else "LEFT(%s, %d)"
-            lead = function % ('"cases_case"."region_code"', len(prefix))
-            cases = cases.extra(
-                where=[f"({lead}, {_ROW[1:-1]}) {operator} (%s, %s, %s, %s)"],
-                params=[prefix, pinned, moment, pk],
-            )
-    order = [name.lstrip("-") for name in KEYSET_ORDER] if backwards else list(KEYSET_ORDER)
-    rows = list(cases.order_by(*order)[: size + 1])
+        backwards, key = direction == "p", (pinned, reported_at, pk)
+    rows = _first_rows(cases, key, backwards, size + 1)
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
