@@ -23,6 +23,10 @@ PostgreSQL backend's CPU time (from /proc) over --runs requests each:
   - page 1 and page 1,000 (rows 49,951-50,000; a township's last full page if it has fewer rows)
     of each scope's unfiltered list by cursor, and the province's `page=1000` (offset with COUNT,
     the old way; --no-offset skips it);
+  - the same first pages and pages by cursor of two users with a unit, their own list (no
+    `region=`: their region's subtree OR handled by or assigned to their unit): the centre of that
+    township and the county's public security department, made in memory (never saved);
+    --units-only measures only these;
 
 and, for each, the ceiling: the same page's rows selected by hand-written SQL over the same
 connection (the database's part alone). It prints the PostgreSQL plans (EXPLAIN ANALYZE, BUFFERS)
@@ -117,13 +121,11 @@ def timed_sql(sql: str, params: list, runs: int) -> dict:
     return {"p50_ms": round(statistics.median(walls), 2), "rows": rows}
 
 
-def page_sql(prefix: str | None, filters: dict, after: tuple | None) -> tuple[str, list]:
-    """The hand-written SQL of one page: the rows the API serialises (all columns of the case and
-    of its handling unit, as its query selects them), in keyset order."""
+def page_where(prefix: str | None, filters: dict, after: tuple | None) -> tuple[list[str], list]:
+    """The WHERE of one page's hand-written SQL (the case table as `c`): its region, filters, cursor."""
     from fengqiao.cases.models import Case
 
-    column = {name: Case._meta.get_field(name).column for name in ("region", "merged_into", "handling_unit")}
-    unit_table = Case._meta.get_field("handling_unit").related_model._meta.db_table
+    column = {name: Case._meta.get_field(name).column for name in ("region", "merged_into")}
     where, params = [f"c.{column['merged_into']} IS NULL"], []
     if prefix:
         if len(prefix) in (6, 9):  # the best hand-written form: the prefix the list indexes are keyed by
@@ -164,12 +166,59 @@ def page_sql(prefix: str | None, filters: dict, after: tuple | None) -> tuple[st
     elif after:
         where.append("(c.pinned, c.reported_at, c.id) < (%s, %s, %s)")
         params += list(after)
+    return where, params
+
+
+def _from() -> str:
+    from fengqiao.cases.models import Case
+
+    unit_table = Case._meta.get_field("handling_unit").related_model._meta.db_table
+    unit_column = Case._meta.get_field("handling_unit").column
+    return f"{Case._meta.db_table} c LEFT JOIN {unit_table} u ON u.id = c.{unit_column}"
+
+
+def page_sql(prefix: str | None, filters: dict, after: tuple | None) -> tuple[str, list]:
+    """The hand-written SQL of one page: the rows the API serialises (all columns of the case and
+    of its handling unit, as its query selects them), in keyset order."""
+    where, params = page_where(prefix, filters, after)
     sql = (
-        f"SELECT c.*, u.* FROM {Case._meta.db_table} c LEFT JOIN {unit_table} u "
-        f"ON u.id = c.{column['handling_unit']} "
+        f"SELECT c.*, u.* FROM {_from()} "
         f"WHERE {' AND '.join(where)} ORDER BY c.pinned DESC, c.reported_at DESC, c.id DESC LIMIT 51"
     )
     return sql, params
+
+
+def unit_page_sql(region: str, unit_id: int, filters: dict, after: tuple | None) -> tuple[str, list]:
+    """The hand-written SQL of one page of a user with a unit (their region's subtree, or handled
+    by or assigned to their unit): the region's page, the unit's cases outside the region (handled;
+    assigned and not handled), each ordered and limited, then merged: UNION ALL, ORDER BY, LIMIT."""
+    from fengqiao.cases.models import Assignment
+    from fengqiao.regions import codes
+
+    prefix = codes.significant_prefix(region)
+    upper = codes.prefix_upper_bound(prefix)
+    outside = "NOT (c.region_code >= %s AND c.region_code < %s)" if upper else "c.region_code < %s"
+    bounds = [prefix, upper] if upper else [prefix]
+    region_where, region_params = page_where(prefix, filters, after)
+    rest_where, rest_params = page_where(None, filters, after)
+    assigned = (
+        f"EXISTS (SELECT 1 FROM {Assignment._meta.db_table} a WHERE a.case_id = c.id AND a.unit_id = %s)"
+    )
+    parts = [
+        (region_where, region_params),
+        (rest_where + ["c.handling_unit_id = %s", outside], rest_params + [unit_id, *bounds]),
+        (
+            rest_where + [assigned, "c.handling_unit_id IS DISTINCT FROM %s", outside],
+            rest_params + [unit_id, unit_id, *bounds],
+        ),
+    ]
+    keys = "c.pinned AS k1, c.reported_at AS k2, c.id AS k3, c.*, u.*"
+    sql = " UNION ALL ".join(
+        f"(SELECT {keys} FROM {_from()} WHERE {' AND '.join(where)} "
+        "ORDER BY c.pinned DESC, c.reported_at DESC, c.id DESC LIMIT 51)"
+        for where, _ in parts
+    )
+    return f"{sql} ORDER BY k1 DESC, k2 DESC, k3 DESC LIMIT 51", [p for _, params in parts for p in params]
 
 
 def view_plan(client, path: str, params: dict) -> list[str]:
@@ -282,6 +331,11 @@ def main() -> None:
     parser.add_argument(
         "--quiet-wait", type=float, default=60, help="wait up to this many seconds for an idle machine first"
     )
+    parser.add_argument(
+        "--units-only",
+        action="store_true",
+        help="only the two users with a unit (no region=), and no text index costs",
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
     report: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
@@ -327,11 +381,8 @@ def environment(args, url: str) -> dict:
 
 
 def in_memory_users(province: str) -> dict:
-    """synth's two users (same roles and regions as `synth --password` creates), never saved: the
-    authentication middleware is given them by the client's X-Bench-User header. For a database
-    loaded without --password, which this benchmark must not write to."""
-    import django.contrib.auth as auth
-
+    """synth's two users (same roles and regions as `synth --password` creates), never saved. For a
+    database loaded without --password, which this benchmark must not write to."""
     from fengqiao.accounts.models import User
     from fengqiao.accounts.roles import Role
     from fengqiao.regions.models import Region
@@ -342,17 +393,58 @@ def in_memory_users(province: str) -> dict:
         .order_by("code")
         .values_list("code", flat=True)
     )[0]
-    users = {
-        "synth-admin": User(id=-1, username="synth-admin", role=Role.ADMIN, region_id=province_code),
-        "synth-county": User(id=-2, username="synth-county", role=Role.CENTRE_STAFF, region_id=county),
-    }
-    real_get_user = auth.get_user
+    return serve_in_memory(
+        {
+            "synth-admin": User(id=-1, username="synth-admin", role=Role.ADMIN, region_id=province_code),
+            "synth-county": User(id=-2, username="synth-county", role=Role.CENTRE_STAFF, region_id=county),
+        }
+    )
 
-    def get_user(request):
-        name = request.META.get("HTTP_X_BENCH_USER")
-        return users[name] if name in users else real_get_user(request)
 
-    auth.get_user = get_user
+def unit_users(county: str, township: str) -> dict:
+    """Two staff with a unit (issue 9's "users with a unit"), never saved: the centre of `township`
+    and the public security department of `county`, each with that unit's region as their own."""
+    from fengqiao.accounts.models import Unit, User
+    from fengqiao.accounts.roles import Role
+
+    centre = Unit.objects.get(region_id=township, kind=Unit.Kind.CENTRE)
+    police = Unit.objects.get(region_id=county, department="public_security")
+    return serve_in_memory(
+        {
+            "synth-town-centre": User(
+                id=-3,
+                username="synth-town-centre",
+                role=Role.CENTRE_STAFF,
+                region_id=township,
+                unit_id=centre.pk,
+            ),
+            "synth-county-police": User(
+                id=-4,
+                username="synth-county-police",
+                role=Role.DEPARTMENT_STAFF,
+                region_id=county,
+                unit_id=police.pk,
+            ),
+        }
+    )
+
+
+IN_MEMORY: dict = {}
+
+
+def serve_in_memory(users: dict) -> dict:
+    """The authentication middleware is given these users by the client's X-Bench-User header."""
+    import django.contrib.auth as auth
+
+    if not IN_MEMORY:
+        real_get_user = auth.get_user
+
+        def get_user(request):
+            name = request.META.get("HTTP_X_BENCH_USER")
+            return IN_MEMORY[name] if name in IN_MEMORY else real_get_user(request)
+
+        auth.get_user = get_user
+    IN_MEMORY.update(users)
     return users
 
 
@@ -368,7 +460,7 @@ def measure(args, env: dict, report: dict) -> None:
 
     from fengqiao.accounts.models import User
     from fengqiao.cases import selectors
-    from fengqiao.cases.models import Case
+    from fengqiao.cases.models import Assignment, Case
     from fengqiao.regions import codes
     from fengqiao.regions.models import Region
 
@@ -407,6 +499,23 @@ def measure(args, env: dict, report: dict) -> None:
         .first()
     )
     print(f"{version.split(',')[0]}; province {province}, county {county}, township {township}", flush=True)
+    units = unit_users(county, township)
+    for name in units:
+        clients[name] = Client(SERVER_NAME="localhost", HTTP_X_BENCH_USER=name)
+    unit_scopes = [  # label (no comma: list_figures splits on it), user, their region
+        ("township centre user (unit; no region=)", "synth-town-centre", township),
+        ("county department user (unit; no region=)", "synth-county-police", county),
+    ]
+    for label, username, code in unit_scopes:
+        unit_id = units[username].unit_id
+        handled = Case.objects.filter(handling_unit_id=unit_id)
+        outside = handled.exclude(codes.subtree_q("region_id", code)).count()
+        assigned = Assignment.objects.filter(unit_id=unit_id).count()
+        print(
+            f"{label}: unit {unit_id} handles {handled.count():,} cases, {outside:,} outside {code}; "
+            f"{assigned:,} assignments",
+            flush=True,
+        )
     filters = {"category": "neighbour", "status": "closed"}
     extra_runs = max(5, args.runs // 3)
     scopes = [  # label, client, region (None: the user's whole scope), its code prefix
@@ -432,7 +541,7 @@ def measure(args, env: dict, report: dict) -> None:
         rare = cursor.fetchone()[0]
     text_filters = {**EXTRA_FILTERS, f"text search, rare (q={rare})": {"q": rare}}
     hits = {}
-    for name, extra in text_filters.items():
+    for name, extra in {} if args.units_only else text_filters.items():
         if "q" in extra:
             for label, _, code in scopes[:2]:  # the province's COUNT of a common word takes seconds
                 hits[f"{label}, {name}"] = (
@@ -448,7 +557,7 @@ def measure(args, env: dict, report: dict) -> None:
     report["quiet_before"] = quiet
     load_before = os.getloadavg()
     rows: dict[str, dict] = {}
-    for label, username, code in scopes:
+    for label, username, code in [] if args.units_only else scopes:
         prefix = codes.significant_prefix(code)
         client = clients[username]
         first = timed(client, "/api/v1/cases", {"region": code, **filters}, args.runs, backend)
@@ -470,23 +579,48 @@ def measure(args, env: dict, report: dict) -> None:
             f"  {label}: first {first['p50_ms']} ms, page 1 {page1['p50_ms']} ms, page {page_number:,} {deep['p50_ms']} ms",
             flush=True,
         )
-    # The county staff's own list (no region=): their scope, as the list page opens.
-    own = timed(clients["synth-county"], "/api/v1/cases", filters, args.runs, backend)
-    own["ceiling"] = timed_sql(*page_sql(codes.significant_prefix(county), filters, None), args.runs)
-    rows["county (own scope, no region=), first page, category+status"] = own
-    if not args.no_offset:
+    if not args.units_only:
+        # The county staff's own list (no region=): their scope, as the list page opens.
+        own = timed(clients["synth-county"], "/api/v1/cases", filters, args.runs, backend)
+        own["ceiling"] = timed_sql(*page_sql(codes.significant_prefix(county), filters, None), args.runs)
+        rows["county (own scope, no region=), first page, category+status"] = own
+    # Users with a unit, their own list (no region=): their region's subtree OR handled by or
+    # assigned to their unit (selectors.unit_scope_parts: read as parts, merged).
+    for label, username, code in unit_scopes:
+        client, unit_id = clients[username], units[username].unit_id
+        first = timed(client, "/api/v1/cases", filters, args.runs, backend)
+        first["ceiling"] = timed_sql(*unit_page_sql(code, unit_id, filters, None), args.runs)
+        rows[f"{label}, first page, category+status"] = first
+        for name, extra in text_filters.items():
+            row = timed(client, "/api/v1/cases", extra, extra_runs, backend)
+            row["ceiling"] = timed_sql(*unit_page_sql(code, unit_id, extra, None), extra_runs)
+            rows[f"{label}, first page, {name}"] = row
+        page1 = timed(client, "/api/v1/cases", {}, args.runs, backend)
+        page1["ceiling"] = timed_sql(*unit_page_sql(code, unit_id, {}, None), args.runs)
+        rows[f"{label}, page 1 by cursor"] = page1
+        cursor, page_number, key = deep_cursor(code)  # synth's units handle only their region's cases
+        deep = timed(client, "/api/v1/cases", {"cursor": cursor}, args.runs, backend)
+        deep["ceiling"] = timed_sql(*unit_page_sql(code, unit_id, {}, key), args.runs)
+        deep["page"] = page_number
+        rows[f"{label}, page {page_number:,} by cursor"] = deep
+        print(
+            f"  {label}: first {first['p50_ms']} ms, page 1 {page1['p50_ms']} ms, page {page_number:,} {deep['p50_ms']} ms",
+            flush=True,
+        )
+    if not args.no_offset and not args.units_only:
         rows["province, page 1,000 by offset (page=1000, with COUNT)"] = timed(
             clients["synth-admin"], "/api/v1/cases", {"page": 1000}, max(3, args.runs // 5), backend
         )
     load_after = os.getloadavg()
-    costs = text_index_costs(GIN_INTAKE_ROWS)
+    costs = None if args.units_only else text_index_costs(GIN_INTAKE_ROWS)
     report["text_index"] = costs
-    print(
-        f"text search index: {costs['index_bytes'] / 2**20:,.0f} MB; per intake (temporary tables, "
-        f"{costs['rows']:,} rows one by one): {costs['gin_cpu_us_per_row']} µs of PostgreSQL CPU for the GIN "
-        f"beside {costs['plain_cpu_us_per_row']} µs for the row itself; {costs}",
-        flush=True,
-    )
+    if costs:
+        print(
+            f"text search index: {costs['index_bytes'] / 2**20:,.0f} MB; per intake (temporary tables, "
+            f"{costs['rows']:,} rows one by one): {costs['gin_cpu_us_per_row']} µs of PostgreSQL CPU for the GIN "
+            f"beside {costs['plain_cpu_us_per_row']} µs for the row itself; {costs}",
+            flush=True,
+        )
     print(
         f"\nload average {load_before[0]:.1f} before the requests, {load_after[0]:.1f} after; quiet: {quiet}"
     )
@@ -501,7 +635,11 @@ def measure(args, env: dict, report: dict) -> None:
             f"| {label} | {row['p50_ms']} | {row['p90_ms']} | {row['cpu_p50_ms']} | {row['db_cpu_mean_ms']} | {ceiling} | {row['rows']} |"
         )
     plans = {}
-    for label, username, code in scopes:
+    for label, username, _ in unit_scopes:
+        for name, extra in {"category+status": filters, **text_filters}.items():
+            if name == "category+status" or "rare category" in name or "q" in extra:
+                plans[f"{label}, first page, {name}"] = view_plan(clients[username], "/api/v1/cases", extra)
+    for label, username, code in [] if args.units_only else scopes:
         plans[f"{label}, first page, category+status"] = view_plan(
             clients[username], "/api/v1/cases", {"region": code, **filters}
         )
@@ -510,15 +648,16 @@ def measure(args, env: dict, report: dict) -> None:
                 plans[f"{label}, first page, {name}"] = view_plan(
                     clients[username], "/api/v1/cases", {"region": code, **extra}
                 )
-    county_deep = next(
-        label
-        for label in rows
-        if label.startswith("county, page") and "cursor" in label and "page 1 " not in label
-    )
-    cursor, _, _ = deep_cursor(county)
-    plans[county_deep] = view_plan(
-        clients["synth-county"], "/api/v1/cases", {"region": county, "cursor": cursor}
-    )
+    if not args.units_only:
+        county_deep = next(
+            label
+            for label in rows
+            if label.startswith("county, page") and "cursor" in label and "page 1 " not in label
+        )
+        cursor, _, _ = deep_cursor(county)
+        plans[county_deep] = view_plan(
+            clients["synth-county"], "/api/v1/cases", {"region": county, "cursor": cursor}
+        )
     for label, plan in plans.items():
         print(f"\nplan, {label}:\n  " + "\n  ".join(plan))
     connection.close()
@@ -531,18 +670,19 @@ def measure(args, env: dict, report: dict) -> None:
     }
     if args.json:
         figures = list_figures(rows, scale, (load_before, load_after))
-        figures.append(
-            figure(
-                f"case list, text search index case_text_grams, PostgreSQL CPU per intake ({scale}; "
-                f"index {costs['index_bytes'] / 2**20:,.0f} MB)",
-                costs["gin_cpu_us_per_row"],
-                "µs",
-                ceiling_name="the same row inserted without the index (temporary tables)",
-                ceiling_value=costs["plain_cpu_us_per_row"],
-                note=f"{costs['rows']:,} rows one per statement, pending list merged and counted; no WAL "
-                f"(temporary tables); load {os.getloadavg()[0]:.1f}",
+        if costs:
+            figures.append(
+                figure(
+                    f"case list, text search index case_text_grams, PostgreSQL CPU per intake ({scale}; "
+                    f"index {costs['index_bytes'] / 2**20:,.0f} MB)",
+                    costs["gin_cpu_us_per_row"],
+                    "µs",
+                    ceiling_name="the same row inserted without the index (temporary tables)",
+                    ceiling_value=costs["plain_cpu_us_per_row"],
+                    note=f"{costs['rows']:,} rows one per statement, pending list merged and counted; no WAL "
+                    f"(temporary tables); load {os.getloadavg()[0]:.1f}",
+                )
             )
-        )
         write_figures(args.json, "case list", figures, **report)
         print(f"figures written to {args.json}")
 
