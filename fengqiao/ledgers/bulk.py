@@ -633,15 +633,27 @@ class _BandList:
     def first_distinct(lists: list[_BandList], since: datetime, limit: int) -> np.ndarray:
         """The first `limit` distinct cases (as codes) registered at or after `since`, going
         through the lists in order: what dict.fromkeys over every (ref, at) with at >= since keeps."""
-        if not lists:
-            return np.empty(0, dtype=np.int64)
         floor = (since - _EPOCH) // _MICROSECOND
-        chosen = np.concatenate([item.refs[: item.size][item.ats[: item.size] >= floor] for item in lists])
-        if not len(chosen):
-            return chosen
-        _, first = np.unique(chosen, return_index=True)
-        first.sort()
-        return chosen[first[:limit]]
+        taken = np.empty(0, dtype=np.int64)
+        # A list is read a slice at a time and the reading stops at `limit` cases: the lists of a
+        # common band run to thousands of cases, of which the first few hundred decide.
+        for item in lists:
+            start = 0
+            while start < item.size and len(taken) < limit:
+                need = limit - len(taken)
+                stop = min(item.size, start + max(2 * need, 16))
+                part = item.refs[start:stop][item.ats[start:stop] >= floor]
+                start = stop
+                if len(taken):
+                    part = part[~np.isin(part, taken)]
+                if len(part) > 1:  # first occurrences only, in order
+                    _, first = np.unique(part, return_index=True)
+                    first.sort()
+                    part = part[first]
+                taken = np.concatenate([taken, part[:need]])
+            if len(taken) >= limit:
+                break
+        return taken
 
 
 def _ref(code: int) -> tuple:
@@ -706,11 +718,49 @@ def _relate(row: _Row, earlier: _Earlier) -> risk.RiskSignals:
     )
 
 
+def _signatures(texts: list[str], chunk: int = 2000) -> list[np.ndarray | None]:
+    """related.signature of every text, computed as MinHash.update_batch computes it, but with each
+    distinct 3-gram hashed and permuted once for the whole sheet (a ledger's texts share most of
+    their 3-grams) and the minimum per text taken by one numpy reduction per chunk of texts."""
+    from datasketch import minhash as datasketch
+
+    template = related._TEMPLATE
+    if template.scheme not in datasketch._SCHEME_WIDTHS:  # the legacy scheme: row by row
+        return [related.signature(text) for text in texts]
+    grams_of = [related.shingles(text) for text in texts]
+    index: dict[bytes, int] = {}
+    for grams in grams_of:
+        for gram in grams:
+            if gram not in index:
+                index[gram] = len(index)
+    if not index:
+        return [None] * len(texts)
+    a, b = template.permutations
+    hv = template._hash_input_array([template.hashfunc(gram) for gram in index]).reshape(-1, 1)
+    permuted = datasketch._fmix(hv, datasketch._SCHEME_WIDTHS[template.scheme]) * a + b
+    start = template._init_hashvalues(related.NUM_PERM)
+    result: list[np.ndarray | None] = []
+    for first in range(0, len(texts), chunk):
+        part = grams_of[first : first + chunk]
+        sizes = np.fromiter((len(grams) for grams in part), dtype=np.int64, count=len(part))
+        positions = np.fromiter((index[gram] for grams in part for gram in grams), dtype=np.int64)
+        if not len(positions):
+            result.extend([None] * len(part))
+            continue
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        present = sizes > 0
+        minima = np.minimum.reduceat(permuted[positions], offsets[present], axis=0)
+        minima = np.minimum(start, minima).astype(np.uint64)
+        rows = iter(minima)
+        result.extend(next(rows) if size else None for size in sizes.tolist())
+    return result
+
+
 def _assess(checked: list[_Row]) -> None:
     """Signatures, related cases and risk for every row, in row order."""
-    for row in checked:
-        row.hashvalues = related.signature(row.case.description)
-        row.bands = related.bands(row.hashvalues) if row.hashvalues is not None else []
+    for row, hashvalues in zip(checked, _signatures([row.case.description for row in checked]), strict=True):
+        row.hashvalues = hashvalues
+        row.bands = related.bands(hashvalues) if hashvalues is not None else []
     earlier = _Earlier(checked)
     everyone = sorted({pid for row in checked for pid in row.person_ids})
     # A registered party signal says whether any of the people is on a register: asked once for

@@ -39,3 +39,27 @@ def test_the_vectorised_lookup_picks_what_the_loop_picked(bands, since_days, lim
         lists.append(listed)
     got = [_ref(code) for code in _BandList.first_distinct(lists, since, limit).tolist()]
     assert got == plain(bands, since, limit)
+
+
+texts = st.lists(
+    st.one_of(
+        st.text(alphabet="院墙滴水纠纷邻居村组调解 ,。!abc12", max_size=40),
+        st.sampled_from(["", " ", "。。", "ab", "两户因院墙滴水发生争执,要求村里调解"]),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts=texts, chunk=st.integers(1, 7))
+def test_the_sheet_wide_minhash_gives_each_text_its_own_signature(texts, chunk):
+    from fengqiao.ledgers.bulk import _signatures
+    from fengqiao.triage.related import signature
+
+    got = _signatures(texts, chunk=chunk)
+    for text, value in zip(texts, got, strict=True):
+        expected = signature(text)
+        if expected is None:
+            assert value is None, text
+        else:
+            assert value.dtype == expected.dtype and value.tolist() == expected.tolist(), text
