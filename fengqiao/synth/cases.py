@@ -303,17 +303,39 @@ def foreign_keys() -> list[tuple[str, str]]:
 
 BUILD_CONNECTIONS = 2
 MAINTENANCE_MEMORY = "1GB"
+# The text search's GIN index (cases/0008) is the longest build by far (~40 CPU-seconds per
+# million cases, most of it computing each row's grams) and cannot use parallel workers. It is
+# started first, in its own connection, while the other connection builds the btrees; a GIN build
+# collects its keys in maintenance_work_mem and merges them into the index each time it fills, so
+# it gets more (docs/PERFORMANCE.md, "Synthetic province load").
+GIN_MEMORY = "2GB"
+
+
+def _is_gin(statement: str) -> bool:
+    return " USING gin " in statement
+
+
+def build_order(statements: list[str]) -> list[str]:
+    """The statements with the GIN builds first (the longest job first keeps both connections busy
+    to the end), the others in their given order."""
+    return [s for s in statements if _is_gin(s)] + [s for s in statements if not _is_gin(s)]
+
+
+def _memory(statement: str) -> str:
+    return GIN_MEMORY if _is_gin(statement) else MAINTENANCE_MEMORY
 
 
 def build_indexes(statements: list[str], connections: int) -> None:
-    """Run CREATE INDEX statements: in this connection (connections=0: parallel workers help each
-    one), or spread over that many new connections, each building one index at a time with a
-    single process (CREATE INDEX takes a SHARE lock: builds on one table run side by side)."""
+    """Run CREATE INDEX statements, the GIN ones first (build_order): in this connection
+    (connections=0: parallel workers help each btree), or spread over that many new connections,
+    each building one index at a time with a single process (CREATE INDEX takes a SHARE lock:
+    builds on one table run side by side). Each build gets _memory(statement)."""
+    statements = build_order(statements)
     if connections <= 0:
         with connection.cursor() as cursor:
-            cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_MEMORY}'")
             cursor.execute("SET max_parallel_maintenance_workers = 2")
             for statement in statements:
+                cursor.execute(f"SET maintenance_work_mem = '{_memory(statement)}'")
                 cursor.execute(statement)
             cursor.execute("RESET maintenance_work_mem")
             cursor.execute("RESET max_parallel_maintenance_workers")
@@ -327,13 +349,16 @@ def build_indexes(statements: list[str], connections: int) -> None:
         try:
             raw.autocommit = True
             with raw.cursor() as cursor:
-                cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_MEMORY}'")
                 cursor.execute("SET max_parallel_maintenance_workers = 0")
+                memory = None
                 while True:
                     with lock:
                         if not todo or errors:
                             return
                         statement = todo.popleft()
+                    if _memory(statement) != memory:
+                        memory = _memory(statement)
+                        cursor.execute(f"SET maintenance_work_mem = '{memory}'")
                     cursor.execute(statement)
         except BaseException as error:  # noqa: BLE001 (reported by the caller)
             errors.append(error)
@@ -351,6 +376,31 @@ def build_indexes(statements: list[str], connections: int) -> None:
         # Whatever failed, build what is missing here so the table keeps every index.
         build_indexes([statement for statement in statements if not _exists(statement)], connections=0)
         raise errors[0]
+
+
+def build_ceiling_indexes(table: str) -> list[str]:
+    """The ceiling's second half: every index of the case table (primary key, unique constraints'
+    indexes, secondary ones, the text search's GIN), same definitions, built on `table` (the
+    ceiling's unindexed copy holding the same rows) the way the load builds its own
+    (build_indexes: two connections, the GIN first, same memory). Returns the statements run."""
+    case_table = Case._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index x "
+            "JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = %s::regclass ORDER BY c.relname",
+            [case_table],
+        )
+        indexes = cursor.fetchall()
+    statements = []
+    for name, statement in indexes:
+        head, rest = statement.split(f" INDEX {name} ON ", 1)
+        target, definition = rest.split(" USING ", 1)
+        assert target.rsplit(".", 1)[-1].strip('"') == case_table, statement
+        statements.append(f"{head} INDEX ceiling_{name} ON {table} USING {definition}")
+    # Unique ones first (the largest btrees), as the load does.
+    statements.sort(key=lambda statement: not statement.startswith("CREATE UNIQUE"))
+    build_indexes(statements, connections=0 if connection.in_atomic_block else BUILD_CONNECTIONS)
+    return statements
 
 
 def _exists(statement: str) -> bool:

@@ -28,6 +28,7 @@ def test_drop_indexes_loads_the_cases_and_leaves_every_index_in_place(capsys):
     )
     out = capsys.readouterr().out
     assert "dropped" in out and "rebuilt" in out and "ceiling" in out
+    assert "ceiling with the indexes" in out
     assert synth_cases.secondary_indexes() == before
     assert synth_cases.foreign_keys() == keys
     with connection.cursor() as cursor:  # autovacuum, off for the load, is on again
@@ -72,3 +73,29 @@ def test_unique_constraints_dropped_for_a_load_come_back_and_hold():
     case = Case.objects.filter(region__code__startswith="97").first()
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.filter(pk=Case.objects.exclude(pk=case.pk).first().pk).update(number=case.number)
+
+
+def test_the_gin_index_is_built_first_and_the_ceiling_builds_the_same_indexes():
+    """build_order starts the text search's GIN (the longest build) first; the ceiling's second
+    half builds every index of the case table, with the same definitions, on its unindexed copy."""
+    statements = [statement for _, statement in synth_cases.secondary_indexes()]
+    order = synth_cases.build_order(statements)
+    assert " USING gin " in order[0] and sorted(order) == sorted(statements)
+    assert synth_cases._memory(order[0]) == synth_cases.GIN_MEMORY
+    assert synth_cases._memory(order[-1]) == synth_cases.MAINTENANCE_MEMORY
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE ceiling_test (LIKE cases_case INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    synth_cases.build_ceiling_indexes("ceiling_test")
+
+    def definitions(table):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s::regclass", [table]
+            )
+            return sorted(
+                row[0].split(" USING ", 1)[1] + (" unique" if row[0].startswith("CREATE UNIQUE") else "")
+                for row in cursor.fetchall()
+            )
+
+    assert definitions("ceiling_test") == definitions("cases_case")
+    assert len(definitions("cases_case")) >= 16  # the primary key, the unique ones, the GIN
