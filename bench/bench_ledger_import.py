@@ -266,6 +266,27 @@ def ceiling(pg: Postgres, numbers: list[str]) -> dict:
 # ------------------------------------------------------------------------------------ the full ceiling
 
 CEILING_DB = "fengqiao_ceiling"
+BEFORE_DB = "fengqiao_before"  # the database as it stood before the import: each floor starts from it
+# --floor-variants: the floor again with one schema change each (by hand, on the copy only), to
+# show what in the schema the floor is made of. Each is SQL run before the COPY, not measured.
+FLOOR_VARIANTS = {
+    "without the foreign keys of the LSH bands and the links": [
+        "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid IN ('triage_textband'::regclass, 'cases_caselink'::regclass)"
+    ],
+    "without any foreign key check on the tables written": [
+        "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid IN ('triage_textband'::regclass, 'cases_caselink'::regclass, "
+        "'cases_timelineentry'::regclass, 'cases_party'::regclass, 'cases_clock'::regclass, "
+        "'triage_textsignature'::regclass, 'cases_assignment'::regclass, 'cases_case'::regclass, "
+        "'people_person'::regclass)"
+    ],
+    "without the case table's GIN indexes (text search)": [
+        "SELECT format('DROP INDEX %s', i.indexrelid::regclass) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+        "WHERE i.indrelid = 'cases_case'::regclass AND a.amname = 'gin'"
+    ],
+}
 
 
 def table_state(pg: Postgres) -> dict:
@@ -305,12 +326,12 @@ def prepare_full_ceiling(pg: Postgres) -> dict:
     from django.db import connections
 
     connections.close_all()
-    pg.sql(f'DROP DATABASE IF EXISTS "{CEILING_DB}"', dbname="postgres")
-    pg.sql(f'CREATE DATABASE "{CEILING_DB}" TEMPLATE "{pg.dbname}"', dbname="postgres")
+    pg.sql(f'DROP DATABASE IF EXISTS "{BEFORE_DB}"', dbname="postgres")
+    pg.sql(f'CREATE DATABASE "{BEFORE_DB}" TEMPLATE "{pg.dbname}"', dbname="postgres")
     return table_state(pg)
 
 
-def full_ceiling(pg: Postgres, before: dict) -> dict:
+def full_ceiling(pg: Postgres, before: dict, variant: list[str] = (), label: str = "") -> dict:
     """The floor of any import of these rows: every row the import stored (taken from the
     database after it), written by COPY into the copy made before it — the live schema with every
     index, trigger and constraint — in one transaction, durably committed. Rows that triggers
@@ -360,6 +381,11 @@ def full_ceiling(pg: Postgres, before: dict) -> dict:
                         buffer.write(chunk)
             data[table] = buffer.getvalue()
     order = sorted(plan, key=lambda item: (item[0] != "people_person", item[0] != "cases_case", item[0]))
+    pg.sql(f'DROP DATABASE IF EXISTS "{CEILING_DB}"', dbname="postgres")
+    pg.sql(f'CREATE DATABASE "{CEILING_DB}" TEMPLATE "{BEFORE_DB}"', dbname="postgres")
+    for query in variant:  # a schema change by hand, on the copy only (--floor-variants)
+        for (statement,) in pg.sql(query, dbname=CEILING_DB):
+            pg.sql(statement, dbname=CEILING_DB)
     conn = pg.connect(dbname=CEILING_DB, autocommit=False)
     per_table: dict[str, dict] = {}
     try:
@@ -400,7 +426,7 @@ def full_ceiling(pg: Postgres, before: dict) -> dict:
                 "backend_cpu_s": round(process_cpu(backend) - cpu0, 3),
             }
 
-        _, figures = measured("ceiling: COPY of every row the import stored, live schema", pg, load)
+        _, figures = measured(f"ceiling: COPY of every row the import stored, live schema{label}", pg, load)
     finally:
         conn.close()
     copied = table_state_counts(pg, CEILING_DB, list(after))
@@ -492,6 +518,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--quiet-wait", type=float, default=60, help="wait up to this long for an idle machine"
+    )
+    parser.add_argument(
+        "--floor-variants",
+        action="store_true",
+        help="also measure the floor with the foreign keys or the case table's GIN indexes dropped (on a copy)",
     )
     parser.add_argument(
         "--read-rows",
@@ -620,6 +651,10 @@ def main() -> None:
         connection.close()
         full = full_ceiling(pg, before)
         assert full["all_same"], full["same_counts"]
+        variants = {}
+        for name, sql in FLOOR_VARIANTS.items() if args.floor_variants else ():
+            variants[name] = full_ceiling(pg, before, sql, f", {name}")
+        pg.sql(f'DROP DATABASE IF EXISTS "{BEFORE_DB}"', dbname="postgres")
         ceilings = ceiling(pg, result.created)
 
         rows_s = args.rows / load["wall_s"]
@@ -736,6 +771,20 @@ def main() -> None:
                 note="every row found by its client id",
             ),
         ]
+        for name, variant in variants.items():
+            cpu = variant["cpu_s"] + variant["postgres_cpu_s"]
+            figures.append(
+                figure(
+                    f"the floor {name} (a schema change measured by hand on a copy)",
+                    round(args.rows / max(cpu, 1e-9)),
+                    "rows/CPU-s",
+                    ceiling_name="the floor with the schema as it is",
+                    ceiling_value=floor_cpu_rows_s,
+                    note=f"{variant['postgres_cpu_s']:.2f} s PostgreSQL CPU for {args.rows:,} ledger rows "
+                    f"({1000 * cpu / args.rows:.3f} ms a row); commit (deferred checks) "
+                    f"{variant['tables']['commit']['backend_cpu_s']:.2f} s; load {variant['loadavg'][0]:.1f}",
+                )
+            )
         if "read_only" in report:
             alone = report["read_only"]
             figures.append(
@@ -763,6 +812,7 @@ def main() -> None:
             stored=stored,
             ceilings=ceilings,
             full_ceiling=full,
+            floor_variants=variants,
         )
         print()
         for item in figures:
