@@ -265,7 +265,10 @@ def main() -> None:
                     ),
                     ceiling_value=round(indexed),
                     note=note + f"; of the ceiling, COPY {result['ceiling_seconds']:.1f} s, indexes "
-                    f"{result['ceiling_indexes_seconds']:.1f} s",
+                    f"{result['ceiling_indexes_seconds']:.1f} s ({result.get('ceiling_indexes_server_cpu_seconds')} s "
+                    f"server CPU); synth's own index builds {result.get('index_builds_seconds')} s "
+                    f"({result.get('index_builds_server_cpu_seconds')} s server CPU), ANALYZE "
+                    f"{result.get('analyze_seconds')} s ({result.get('analyze_server_cpu_seconds')} s)",
                 )
             )
     if args.json:

@@ -5,6 +5,7 @@ matters settled at the village or town, a share open, overdue and escalated, and
 for the open ones (what the sweep reads)."""
 
 import multiprocessing
+import os
 import threading
 import time
 from collections import deque
@@ -12,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
+from pathlib import Path
 
 import numpy as np
 from django.db import connection, transaction
@@ -303,12 +305,13 @@ def foreign_keys() -> list[tuple[str, str]]:
 
 BUILD_CONNECTIONS = 2
 MAINTENANCE_MEMORY = "1GB"
-# The text search's GIN index (cases/0008) is the longest build by far (~40 CPU-seconds per
-# million cases, most of it computing each row's grams) and cannot use parallel workers. It is
-# started first, in its own connection, while the other connection builds the btrees; a GIN build
-# collects its keys in maintenance_work_mem and merges them into the index each time it fills, so
-# it gets more (docs/PERFORMANCE.md, "Synthetic province load").
-GIN_MEMORY = "2GB"
+# The text search's GIN index (cases/0008) is the longest build by far (~23 CPU-seconds per
+# million cases with cases/0010's grams, ~42 before, most of it computing each row's grams) and
+# cannot use parallel workers. It is started first, in its own connection, while the other
+# connection builds the btrees (~19 CPU-seconds per million in all): the two finish together.
+# Its memory made no difference at 1,000,000 cases (64MB, 512MB, 2GB: 41.4, 41.9, 41.8 s of CPU;
+# docs/PERFORMANCE.md), so it gets what the btrees get.
+GIN_MEMORY = MAINTENANCE_MEMORY
 
 
 def _is_gin(statement: str) -> bool:
@@ -325,20 +328,38 @@ def _memory(statement: str) -> str:
     return GIN_MEMORY if _is_gin(statement) else MAINTENANCE_MEMORY
 
 
-def build_indexes(statements: list[str], connections: int) -> None:
+def _backend_cpu(cursor) -> float | None:
+    """CPU seconds used so far by the server process behind `cursor`, when the server runs on
+    this machine and its /proc entry is readable (bench figures); None otherwise."""
+    cursor.execute("SELECT pg_backend_pid()")
+    pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def build_indexes(statements: list[str], connections: int, cpu: list | None = None) -> None:
     """Run CREATE INDEX statements, the GIN ones first (build_order): in this connection
     (connections=0: parallel workers help each btree), or spread over that many new connections,
     each building one index at a time with a single process (CREATE INDEX takes a SHARE lock:
-    builds on one table run side by side). Each build gets _memory(statement)."""
+    builds on one table run side by side). Each build gets _memory(statement). `cpu`: a list to
+    which the CPU seconds of each building server process are appended (when readable: _backend_cpu;
+    parallel workers' CPU is not counted)."""
     statements = build_order(statements)
     if connections <= 0:
         with connection.cursor() as cursor:
+            before = _backend_cpu(cursor)
             cursor.execute("SET max_parallel_maintenance_workers = 2")
             for statement in statements:
                 cursor.execute(f"SET maintenance_work_mem = '{_memory(statement)}'")
                 cursor.execute(statement)
             cursor.execute("RESET maintenance_work_mem")
             cursor.execute("RESET max_parallel_maintenance_workers")
+            after = _backend_cpu(cursor)
+            if cpu is not None and before is not None and after is not None:
+                cpu.append(after - before)
         return
     todo = deque(statements)
     lock = threading.Lock()
@@ -349,17 +370,21 @@ def build_indexes(statements: list[str], connections: int) -> None:
         try:
             raw.autocommit = True
             with raw.cursor() as cursor:
+                before = _backend_cpu(cursor)
                 cursor.execute("SET max_parallel_maintenance_workers = 0")
                 memory = None
                 while True:
                     with lock:
                         if not todo or errors:
-                            return
+                            break
                         statement = todo.popleft()
                     if _memory(statement) != memory:
                         memory = _memory(statement)
                         cursor.execute(f"SET maintenance_work_mem = '{memory}'")
                     cursor.execute(statement)
+                after = _backend_cpu(cursor)
+                if cpu is not None and before is not None and after is not None:
+                    cpu.append(after - before)
         except BaseException as error:  # noqa: BLE001 (reported by the caller)
             errors.append(error)
         finally:
@@ -371,14 +396,14 @@ def build_indexes(statements: list[str], connections: int) -> None:
     for thread in threads:
         thread.join()
     if todo and not errors:
-        build_indexes(list(todo), connections=0)
+        build_indexes(list(todo), connections=0, cpu=cpu)
     if errors:
         # Whatever failed, build what is missing here so the table keeps every index.
         build_indexes([statement for statement in statements if not _exists(statement)], connections=0)
         raise errors[0]
 
 
-def build_ceiling_indexes(table: str) -> list[str]:
+def build_ceiling_indexes(table: str, cpu: list | None = None) -> list[str]:
     """The ceiling's second half: every index of the case table (primary key, unique constraints'
     indexes, secondary ones, the text search's GIN), same definitions, built on `table` (the
     ceiling's unindexed copy holding the same rows) the way the load builds its own
@@ -399,7 +424,7 @@ def build_ceiling_indexes(table: str) -> list[str]:
         statements.append(f"{head} INDEX ceiling_{name} ON {table} USING {definition}")
     # Unique ones first (the largest btrees), as the load does.
     statements.sort(key=lambda statement: not statement.startswith("CREATE UNIQUE"))
-    build_indexes(statements, connections=0 if connection.in_atomic_block else BUILD_CONNECTIONS)
+    build_indexes(statements, connections=0 if connection.in_atomic_block else BUILD_CONNECTIONS, cpu=cpu)
     return statements
 
 
@@ -427,7 +452,7 @@ def _index_name(statement: str) -> str:
 
 
 @contextmanager
-def indexes_dropped(say, unique: bool = False):
+def indexes_dropped(say, unique: bool = False, timing: dict | None = None):
     """The usual bulk-load path (pg_restore's): drop the case table's secondary indexes and its
     foreign keys (and with `unique`, its unique constraints but the primary key), load, then rebuild
     the indexes two at a time in separate connections and add the constraints back, which checks
@@ -462,7 +487,8 @@ def indexes_dropped(say, unique: bool = False):
         # The unique ones first (they are the largest), then the others; in a transaction (tests)
         # other connections would not see its rows: build them in this one.
         statements = [statement for _, statement in uniques + indexes]
-        build_indexes(statements, connections=0 if connection.in_atomic_block else BUILD_CONNECTIONS)
+        cpu: list = []
+        build_indexes(statements, connections=0 if connection.in_atomic_block else BUILD_CONNECTIONS, cpu=cpu)
         built = time.perf_counter() - started
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -472,7 +498,16 @@ def indexes_dropped(say, unique: bool = False):
                 )
             for name, definition in keys:
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            analyze_cpu, analyze_started = _backend_cpu(cursor), time.perf_counter()
             cursor.execute(f"ANALYZE {table}")
+            if timing is not None:
+                timing["analyze"] = time.perf_counter() - analyze_started
+                after = _backend_cpu(cursor)
+                timing["analyze_cpu"] = (
+                    after - analyze_cpu if after is not None and analyze_cpu is not None else None
+                )
+                timing["index_builds"] = built
+                timing["index_builds_cpu"] = sum(cpu) if cpu else None
             previous = [option for option in options if option.startswith("autovacuum_enabled=")]
             if previous:
                 cursor.execute(f"ALTER TABLE {table} SET ({previous[0]})")

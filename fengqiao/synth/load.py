@@ -156,7 +156,7 @@ def synthesise(
     pools = columns.Pools(*pool_args)
     # The indexes are rebuilt after the rollup's transaction commits, in other connections.
     with (
-        cases.indexes_dropped(say, unique=empty) if drop_indexes else nullcontext(),
+        cases.indexes_dropped(say, unique=empty, timing=timing) if drop_indexes else nullcontext(),
         rollups_suspended(timing, pools.county_codes) as counts,
     ):
         if postgres:
@@ -179,9 +179,10 @@ def synthesise(
     worker_cpu = children.ru_utime + children.ru_stime - children_started.ru_utime - children_started.ru_stime
     if timing.get("ceiling"):
         if drop_indexes:
-            started_indexes = time.monotonic()
-            cases.build_ceiling_indexes(timing["ceiling"])
+            started_indexes, builders = time.monotonic(), []
+            cases.build_ceiling_indexes(timing["ceiling"], cpu=builders)
             timing["ceiling_indexes"] = time.monotonic() - started_indexes
+            timing["ceiling_indexes_cpu"] = sum(builders) if builders else None
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE synth_copy_ceiling")
     _advance_sequences(taken)
@@ -210,6 +211,12 @@ def synthesise(
         "rollup_seconds": timing.get("rollup"),
         "ceiling_seconds": timing.get("ceiling_copy"),
         "ceiling_indexes_seconds": timing.get("ceiling_indexes"),
+        # The building server processes' CPU, when the server is on this machine (else None).
+        "ceiling_indexes_server_cpu_seconds": timing.get("ceiling_indexes_cpu"),
+        "index_builds_seconds": timing.get("index_builds"),
+        "index_builds_server_cpu_seconds": timing.get("index_builds_cpu"),
+        "analyze_seconds": timing.get("analyze"),
+        "analyze_server_cpu_seconds": timing.get("analyze_cpu"),
         "clocks": clocks,
         "grids": len(codes),
     }

@@ -87,11 +87,26 @@ class Command(BaseCommand):
                 f"ceiling: raw COPY of the same rows into an unindexed copy: {result['ceiling_seconds']:.1f} s "
                 f"({ceiling:,.0f} cases/s); the load ran at {result['rate'] / ceiling:.0%} of it"
             )
+        if result.get("index_builds_seconds") is not None:
+            cpu = result.get("index_builds_server_cpu_seconds")
+            analyze_cpu = result.get("analyze_server_cpu_seconds")
+            self.stdout.write(
+                f"index builds {result['index_builds_seconds']:.1f} s"
+                + (f" ({cpu:.1f} s of server CPU)" if cpu is not None else "")
+                + f", ANALYZE {result['analyze_seconds']:.1f} s"
+                + (f" ({analyze_cpu:.1f} s of server CPU)" if analyze_cpu is not None else "")
+            )
         if result.get("ceiling_indexes_seconds"):
             seconds = result["ceiling_seconds"] + result["ceiling_indexes_seconds"]
             ceiling = result["cases"] / seconds
             self.stdout.write(
                 f"ceiling with the indexes: that COPY, then the case table's indexes built on the copy "
-                f"the same way in {result['ceiling_indexes_seconds']:.1f} s: {seconds:.1f} s "
+                f"the same way in {result['ceiling_indexes_seconds']:.1f} s"
+                + (
+                    f" ({result['ceiling_indexes_server_cpu_seconds']:.1f} s of server CPU)"
+                    if result.get("ceiling_indexes_server_cpu_seconds") is not None
+                    else ""
+                )
+                + f": {seconds:.1f} s "
                 f"({ceiling:,.0f} cases/s); the load ran at {result['rate'] / ceiling:.0%} of it"
             )
