@@ -619,8 +619,9 @@ class _Earlier:
             self.parties[person_id].append((ref, case.reported_at, case.category))
         self._place(ref, case.category, case.grid_code, case.region_id, case.reported_at)
         county = case.region_id[:6]
+        at = (case.reported_at - _EPOCH) // _MICROSECOND  # once for the row's 16 bands
         for band in row.bands:
-            self.bands[(band, county)].append(ref, case.reported_at)
+            self.bands[(band, county)].append_code(index, at)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -641,11 +642,15 @@ class _BandList:
         self.size = 0
 
     def append(self, ref: tuple, at: datetime) -> None:
+        self.append_code(ref[1] if ref[0] == "row" else -1 - ref[1], (at - _EPOCH) // _MICROSECOND)
+
+    def append_code(self, code: int, at: int) -> None:
+        """append() of a case already as its code, its time in integer microseconds."""
         if self.size == len(self.refs):
             self.refs = np.concatenate([self.refs, np.empty_like(self.refs)])
             self.ats = np.concatenate([self.ats, np.empty_like(self.ats)])
-        self.refs[self.size] = ref[1] if ref[0] == "row" else -1 - ref[1]
-        self.ats[self.size] = (at - _EPOCH) // _MICROSECOND
+        self.refs[self.size] = code
+        self.ats[self.size] = at
         self.size += 1
 
     @staticmethod
