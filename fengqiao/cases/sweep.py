@@ -24,6 +24,7 @@ from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from fengqiao import clock as wallclock
@@ -176,10 +177,28 @@ def _sweep(at: datetime | None, part: tuple[int, int] | None, others: bool) -> S
         if not batch:
             continue  # none of this worker's share in these rows
         with transaction.atomic():
-            locked = _among(Case.objects.only(*CASE_COLUMNS), "id", batch)
+            locked = _among(Case.objects.all(), "id", batch)
             if connection.features.has_select_for_update_skip_locked:
                 locked = locked.select_for_update(skip_locked=True)
-            _sweep_batch(list(locked), at, result, cache)
+            _sweep_batch(_partial_cases(locked), at, result, cache)
+
+
+def _partial_cases(queryset) -> list[Case]:
+    """The cases of `queryset` with only CASE_COLUMNS loaded, as `queryset.only(*CASE_COLUMNS)`
+    would give them (the other fields deferred: read on first use), built from plain rows: the
+    model's __init__ for each (its loop over all 36 fields, the deferred ones included) was most of
+    the Python time of the lock query. Same query, same order, same values (the fields'
+    from_db_value converters apply to values_list too)."""
+    attnames = [Case._meta.get_field(name).attname for name in CASE_COLUMNS]
+    cases = []
+    for values in queryset.values_list(*CASE_COLUMNS):
+        case = Case.__new__(Case)
+        case.__dict__.update(zip(attnames, values, strict=True))
+        case._state = ModelState()
+        case._state.adding = False
+        case._state.db = queryset.db
+        cases.append(case)
+    return cases
 
 
 def sweep_parallel(at: datetime | None = None, workers: int = 2) -> SweepResult:

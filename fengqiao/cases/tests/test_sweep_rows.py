@@ -54,3 +54,24 @@ def test_columns_not_loaded_limits_and_rules_come_out_as_on_the_per_case_path(
     }
     assert any("高风险减半" in rule for rule in rules)
     assert any(rule == str(DeadlineRule.objects.get()) for rule in rules)
+
+
+@pytest.mark.django_db
+def test_the_batch_reads_cases_as_only_would(make_case, act):
+    """sweep._partial_cases builds the batch's cases from plain rows: the same loaded values, the
+    same deferred fields (read on first use), the same order as queryset.only(*CASE_COLUMNS)."""
+    with time_machine.travel(T0, tick=False):
+        cases = [make_case("grid1", channel="grid", category="neighbour") for _ in range(2)]
+        act(cases[0], "grid1", "start")
+    queryset = Case.objects.filter(pk__in=[case.pk for case in cases])
+
+    built = sweeping._partial_cases(queryset)
+    expected = list(queryset.only(*sweeping.CASE_COLUMNS))
+
+    assert [case.pk for case in built] == [case.pk for case in expected]
+    for ours, theirs in zip(built, expected, strict=True):
+        assert ours.get_deferred_fields() == theirs.get_deferred_fields()
+        assert ours._state.adding is False and ours._state.db == theirs._state.db
+        for field in Case._meta.concrete_fields:  # the deferred ones load on first use, as usual
+            assert getattr(ours, field.attname) == getattr(theirs, field.attname), field.name
+        assert ours.handling_unit == theirs.handling_unit and ours.region == theirs.region
