@@ -4,7 +4,8 @@ the spreadsheet, beside the ceilings measured in the same run.
     .venv/bin/python bench/bench_ledger_import.py [--rows 100000] [--json FILE]
 
 Needs: root (or the `postgres` system user) for a throw-away PostgreSQL server (bench/pg.py).
-Takes about 3-6 minutes at 100,000 rows on a quiet machine.
+Takes about 8 minutes at 10,000 rows and 25-35 minutes at 100,000 rows at load 8 (most of it
+openpyxl's reading and the API's validation, measured for comparison, and the import).
 
 The workbook is generated here (openpyxl write-only, seeded): rows spread over every village and
 grid of the demo county, every category given (a historical ledger names it), three years of
@@ -18,8 +19,13 @@ counted from /proc, the machine's load recorded):
     same sheet with openpyxl read-only and values_only, doing nothing with the values;
   - the import (`ledgers.bulk.import_rows` on the rows read), every stage timed;
   - the import of the same sheet again (nothing may be created);
-  - the ceiling: COPY of the same case rows (as the import stored them) into a copy of the case
-    table with its indexes (no validation, no other table), and executemany of INSERTs of them.
+  - the floor (the ceiling the figures are given beside): COPY of every row the import stored, in
+    every table, into a copy of the database made just before the import (the live schema: all
+    indexes, triggers, constraints), one transaction, each table's PostgreSQL CPU; every table's
+    row count checked equal; with --floor-variants also on copies without some foreign keys or the
+    case table's GIN indexes (FLOOR_VARIANTS), to show what the floor is made of;
+  - the old, narrower ceiling: COPY of the bare case rows into a copy of the case table with its
+    indexes (no other table), and executemany of INSERTs of them.
 """
 
 from __future__ import annotations
