@@ -200,7 +200,11 @@ def unit_page_sql(region: str, unit_id: int, filters: dict, after: tuple | None)
     outside = "NOT (c.region_code >= %s AND c.region_code < %s)" if upper else "c.region_code < %s"
     bounds = [prefix, upper] if upper else [prefix]
     region_where, region_params = page_where(prefix, filters, after)
-    rest_where, rest_params = page_where(None, filters, after)
+    # The unit's parts: its own rows, then sorted (no index walk; see selectors._UNIT_ORDER).
+    rest_where, rest_params = page_where(None, filters, None)
+    if after:
+        rest_where.append("(c.pinned::int, c.reported_at, c.id) < (%s, %s, %s)")
+        rest_params += [int(after[0]), *after[1:]]
     assigned = (
         f"EXISTS (SELECT 1 FROM {Assignment._meta.db_table} a WHERE a.case_id = c.id AND a.unit_id = %s)"
     )
@@ -215,8 +219,8 @@ def unit_page_sql(region: str, unit_id: int, filters: dict, after: tuple | None)
     keys = "c.pinned AS k1, c.reported_at AS k2, c.id AS k3, c.*, u.*"
     sql = " UNION ALL ".join(
         f"(SELECT {keys} FROM {_from()} WHERE {' AND '.join(where)} "
-        "ORDER BY c.pinned DESC, c.reported_at DESC, c.id DESC LIMIT 51)"
-        for where, _ in parts
+        f"ORDER BY c.pinned{'::int' if number else ''} DESC, c.reported_at DESC, c.id DESC LIMIT 51)"
+        for number, (where, _) in enumerate(parts)
     )
     return f"{sql} ORDER BY k1 DESC, k2 DESC, k3 DESC LIMIT 51", [p for _, params in parts for p in params]
 

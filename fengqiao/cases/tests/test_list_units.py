@@ -253,3 +253,5 @@ def test_a_township_centre_users_page_is_one_statement_reading_its_township_inde
             db.execute(f"EXPLAIN {pages[0]}")
             plan = "\n".join(row[0] for row in db.fetchall())
         assert "case_list_township" in plan, plan
+        # The unit's parts are found through the unit's rows, never by walking the province's list.
+        assert "case_list_keyset" not in plan, plan
