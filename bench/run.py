@@ -104,8 +104,9 @@ BENCHMARKS = [
     Benchmark(
         "ledger_import",
         "bench_ledger_import.py",
-        "ledger import vs executemany",
-        {"1m": ["--rows", "1000000"], "10m": ["--rows", "1000000"]},
+        "ledger import vs the COPY floor of every row it stores",
+        # 100,000 rows at either size: an upload holds at most 200,000 rows.
+        {"1m": ["--rows", "100000"], "10m": ["--rows", "100000"]},
         ["--rows", "5000"],
     ),
     Benchmark(
