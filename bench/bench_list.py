@@ -23,9 +23,10 @@ PostgreSQL backend's CPU time (from /proc) over --runs requests each:
   - page 1 and page 1,000 (rows 49,951-50,000; a township's last full page if it has fewer rows)
     of each scope's unfiltered list by cursor, and the province's `page=1000` (offset with COUNT,
     the old way; --no-offset skips it);
-  - the same first pages and pages by cursor of two users with a unit, their own list (no
+  - the same first pages and pages by cursor of three users with a unit, their own list (no
     `region=`: their region's subtree OR handled by or assigned to their unit): the centre of that
-    township and the county's public security department, made in memory (never saved);
+    township, the county's public security department and the county's centre (the unit holding
+    the most cases), made in memory (never saved);
     --units-only measures only these;
 
 and, for each, the ceiling: the same page's rows selected by hand-written SQL over the same
@@ -190,31 +191,31 @@ def page_sql(prefix: str | None, filters: dict, after: tuple | None) -> tuple[st
 
 def unit_page_sql(region: str, unit_id: int, filters: dict, after: tuple | None) -> tuple[str, list]:
     """The hand-written SQL of one page of a user with a unit (their region's subtree, or handled
-    by or assigned to their unit): the region's page, the unit's cases outside the region (handled;
-    assigned and not handled), each ordered and limited, then merged: UNION ALL, ORDER BY, LIMIT."""
-    from fengqiao.cases.models import Assignment
+    by or assigned to their unit): the region's page, and the unit's cases outside the region
+    (found with the scope alone, through the unit's own rows, as a materialised set of ids) with
+    the page's filters, each ordered and limited, then merged: UNION ALL, ORDER BY, LIMIT."""
+    from fengqiao.cases.models import Assignment, Case
     from fengqiao.regions import codes
 
     prefix = codes.significant_prefix(region)
     upper = codes.prefix_upper_bound(prefix)
     outside = "NOT (c.region_code >= %s AND c.region_code < %s)" if upper else "c.region_code < %s"
     bounds = [prefix, upper] if upper else [prefix]
+    few = (
+        f"WITH few AS MATERIALIZED (SELECT c.id FROM {Case._meta.db_table} c "
+        f"WHERE c.handling_unit_id = %s AND {outside} UNION SELECT c.id FROM {Case._meta.db_table} c "
+        f"JOIN {Assignment._meta.db_table} a ON a.case_id = c.id WHERE a.unit_id = %s AND {outside}) "
+    )
+    few_params = [unit_id, *bounds, unit_id, *bounds]
     region_where, region_params = page_where(prefix, filters, after)
-    # The unit's parts: its own rows, then sorted (no index walk; see selectors._UNIT_ORDER).
+    # The unit's part: its few rows by id, then sorted (no index walk; see selectors._UNIT_ORDER).
     rest_where, rest_params = page_where(None, filters, None)
     if after:
         rest_where.append("(c.pinned::int, c.reported_at, c.id) < (%s, %s, %s)")
         rest_params += [int(after[0]), *after[1:]]
-    assigned = (
-        f"EXISTS (SELECT 1 FROM {Assignment._meta.db_table} a WHERE a.case_id = c.id AND a.unit_id = %s)"
-    )
     parts = [
         (region_where, region_params),
-        (rest_where + ["c.handling_unit_id = %s", outside], rest_params + [unit_id, *bounds]),
-        (
-            rest_where + [assigned, "c.handling_unit_id IS DISTINCT FROM %s", outside],
-            rest_params + [unit_id, unit_id, *bounds],
-        ),
+        (rest_where + ["c.id IN (SELECT id FROM few)"], rest_params),
     ]
     keys = "c.pinned AS k1, c.reported_at AS k2, c.id AS k3, c.*, u.*"
     sql = " UNION ALL ".join(
@@ -222,7 +223,8 @@ def unit_page_sql(region: str, unit_id: int, filters: dict, after: tuple | None)
         f"ORDER BY c.pinned{'::int' if number else ''} DESC, c.reported_at DESC, c.id DESC LIMIT 51)"
         for number, (where, _) in enumerate(parts)
     )
-    return f"{sql} ORDER BY k1 DESC, k2 DESC, k3 DESC LIMIT 51", [p for _, params in parts for p in params]
+    params = few_params + [p for _, params in parts for p in params]
+    return f"{few}{sql} ORDER BY k1 DESC, k2 DESC, k3 DESC LIMIT 51", params
 
 
 def view_plan(client, path: str, params: dict) -> list[str]:
@@ -406,29 +408,28 @@ def in_memory_users(province: str) -> dict:
 
 
 def unit_users(county: str, township: str) -> dict:
-    """Two staff with a unit (issue 9's "users with a unit"), never saved: the centre of `township`
-    and the public security department of `county`, each with that unit's region as their own."""
+    """Three staff with a unit (issue 9's "users with a unit"), never saved: the centre of `township`,
+    the public security department of `county` and the county's own centre (the unit holding the
+    most cases: its unit part reads them all to find those outside the county), each with that
+    unit's region as their own."""
     from fengqiao.accounts.models import Unit, User
     from fengqiao.accounts.roles import Role
 
-    centre = Unit.objects.get(region_id=township, kind=Unit.Kind.CENTRE)
-    police = Unit.objects.get(region_id=county, department="public_security")
+    staff = [  # username, role, region, that region's unit
+        ("synth-town-centre", Role.CENTRE_STAFF, township, {"kind": Unit.Kind.CENTRE}),
+        ("synth-county-police", Role.DEPARTMENT_STAFF, county, {"department": "public_security"}),
+        ("synth-county-centre", Role.CENTRE_STAFF, county, {"kind": Unit.Kind.CENTRE}),
+    ]
     return serve_in_memory(
         {
-            "synth-town-centre": User(
-                id=-3,
-                username="synth-town-centre",
-                role=Role.CENTRE_STAFF,
-                region_id=township,
-                unit_id=centre.pk,
-            ),
-            "synth-county-police": User(
-                id=-4,
-                username="synth-county-police",
-                role=Role.DEPARTMENT_STAFF,
-                region_id=county,
-                unit_id=police.pk,
-            ),
+            username: User(
+                id=-3 - number,
+                username=username,
+                role=role,
+                region_id=region,
+                unit_id=Unit.objects.get(region_id=region, **unit).pk,
+            )
+            for number, (username, role, region, unit) in enumerate(staff)
         }
     )
 
@@ -509,6 +510,7 @@ def measure(args, env: dict, report: dict) -> None:
     unit_scopes = [  # label (no comma: list_figures splits on it), user, their region
         ("township centre user (unit; no region=)", "synth-town-centre", township),
         ("county department user (unit; no region=)", "synth-county-police", county),
+        ("county centre user (unit; no region=)", "synth-county-centre", county),
     ]
     for label, username, code in unit_scopes:
         unit_id = units[username].unit_id

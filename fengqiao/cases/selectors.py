@@ -141,6 +141,8 @@ def unit_scope_parts(cases) -> list[tuple] | None:
     whether it is one of the unit's parts (read from the unit's own rows, see _first_rows):
 
     - the region's subtree through in_region (the region's list index, in order);
+    - the unit's cases (handled or assigned) outside that subtree, by id, when they are few
+      (_unit_cases_outside; none: no part); else two parts:
     - handled by the unit, outside that subtree;
     - assigned to the unit, not handled by it, outside that subtree.
 
@@ -160,11 +162,37 @@ def unit_scope_parts(cases) -> list[tuple] | None:
     if scope.region:
         parts.append((in_region(rest, scope.region), False))
         outside = ~region_codes.subtree_q("region_id", scope.region)
+    few = _unit_cases_outside(scope, outside, rest.db)
+    if few is not None:
+        if few or not parts:
+            parts.append((rest.filter(pk__in=few), True))
+        return parts
     handled = Q(handling_unit_id=scope.unit_id)
     assigned = Exists(Assignment.objects.filter(case=OuterRef("pk"), unit_id=scope.unit_id))
     parts.append((rest.filter(handled, outside), True))
     parts.append((rest.filter(assigned, ~handled, outside), True))
     return parts
+
+
+# A unit's cases outside its own region are few (a case dispatched across a boundary); up to this
+# many are listed by id, more are read as two parts (handled, assigned) with the page's filters.
+UNIT_OUTSIDE_BY_ID = 500
+
+
+def _unit_cases_outside(scope: UnitScope, outside: Q, using: str) -> list[int] | None:
+    """The ids of the cases handled by or assigned to the unit outside its region, found with the
+    scope alone (the handling unit's index, the unit's assignments), or None if more than
+    UNIT_OUTSIDE_BY_ID. With the page's filters beside it, the planner may instead AND the unit's
+    index with another (the text search's GIN: 767,541 rows read for a county centre's 16,776
+    cases, 180 ms at 10,000,000 cases), as it cannot know that a unit's cases lie in its region."""
+    from .models import Case
+
+    cases = Case.objects.using(using).filter(outside).order_by()
+    limit = UNIT_OUTSIDE_BY_ID + 1
+    handled = cases.filter(handling_unit_id=scope.unit_id).values_list("pk", flat=True)[:limit]
+    assigned = Assignment.objects.using(using).filter(unit_id=scope.unit_id).values("case_id")
+    found = set(handled) | set(cases.filter(pk__in=assigned).values_list("pk", flat=True)[:limit])
+    return sorted(found) if len(found) <= UNIT_OUTSIDE_BY_ID else None
 
 
 def my_work(user):

@@ -171,6 +171,22 @@ def test_a_unit_users_list_in_parts_is_their_visible_cases_page_by_page(unit_cas
     assert split >= 8 * len(FILTER_SETS)
 
 
+def test_a_unit_with_many_cases_outside_its_region_is_read_in_two_parts_with_the_same_rows(
+    unit_cases, users, django_user_model, monkeypatch
+):
+    """Past UNIT_OUTSIDE_BY_ID the unit's cases outside its region are not listed by id but read
+    as the handled and the assigned part, each with the page's filters: the same pages."""
+    monkeypatch.setattr(selectors, "UNIT_OUTSIDE_BY_ID", 1)
+    two_parts = 0
+    for user in people(users, django_user_model, unit_cases):
+        for filters in ({}, {"text": "宅基地"}, {"category": "neighbour", "status": "reported"}):
+            fast = listed(selectors.visible_to(user), filters)
+            parts = selectors.unit_scope_parts(fast)
+            two_parts += parts is not None and sum(by_unit for _, by_unit in parts) == 2
+            assert walk(fast) == walk(listed(visible_cases(user), filters)), (user.username, filters)
+    assert two_parts >= 3
+
+
 def test_the_parts_reach_outside_the_region_and_only_there(unit_cases, users):
     """town1's list holds cases of the other county that its unit handles or was assigned, and
     none of that county's others."""
@@ -237,7 +253,9 @@ def test_the_api_and_the_page_list_a_unit_users_cases_as_before(api, client, use
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
-def test_a_township_centre_users_page_is_one_statement_reading_its_township_index(unit_cases, users):
+def test_a_township_centre_users_page_is_one_statement_reading_its_township_index_and_its_units_few_ids(
+    unit_cases, users
+):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_case")
         cursor.execute("SET enable_seqscan = off")
@@ -247,8 +265,10 @@ def test_a_township_centre_users_page_is_one_statement_reading_its_township_inde
     for cursor in (None, first.next):
         with CaptureQueriesContext(connection) as captured:
             selectors.keyset_page(cases, cursor, SIZE)
-        pages = [q["sql"] for q in captured.captured_queries if 'FROM "cases_case"' in q["sql"]]
-        assert len(pages) == 1 and "UNION ALL" in pages[0]
+        reads = [q["sql"] for q in captured.captured_queries if 'FROM "cases_case"' in q["sql"]]
+        pages = [sql for sql in reads if "UNION ALL" in sql]
+        # the page is one statement; beside it, the unit's few cases outside the township by id
+        assert len(pages) == 1 and len(reads) == 3
         with connection.cursor() as db:
             db.execute(f"EXPLAIN {pages[0]}")
             plan = "\n".join(row[0] for row in db.fetchall())
