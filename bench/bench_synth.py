@@ -265,15 +265,21 @@ def main() -> None:
                     ),
                     ceiling_value=round(indexed),
                     note=note + f"; of the ceiling, COPY {result['ceiling_seconds']:.1f} s, indexes "
-                    f"{result['ceiling_indexes_seconds']:.1f} s ({result.get('ceiling_indexes_server_cpu_seconds')} s "
-                    f"server CPU); synth's own index builds {result.get('index_builds_seconds')} s "
-                    f"({result.get('index_builds_server_cpu_seconds')} s server CPU), ANALYZE "
-                    f"{result.get('analyze_seconds')} s ({result.get('analyze_server_cpu_seconds')} s)",
+                    f"{seconds(result, 'ceiling_indexes_seconds')} ({seconds(result, 'ceiling_indexes_server_cpu_seconds')} "
+                    f"server CPU); synth's own index builds {seconds(result, 'index_builds_seconds')} "
+                    f"({seconds(result, 'index_builds_server_cpu_seconds')} server CPU), ANALYZE "
+                    f"{seconds(result, 'analyze_seconds')} ({seconds(result, 'analyze_server_cpu_seconds')} server CPU)",
                 )
             )
     if args.json:
         write_figures(args.json, "synth", figures, runs=runs, args={k: str(v) for k, v in vars(args).items()})
         print(f"figures written to {args.json}")
+
+
+def seconds(result: dict, key: str) -> str:
+    """A duration from synth's report, to a tenth of a second, or "?" if it did not report it."""
+    value = result.get(key)
+    return "?" if value is None else f"{value:.1f} s"
 
 
 if __name__ == "__main__":
