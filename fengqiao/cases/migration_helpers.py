@@ -21,3 +21,11 @@ def drop_own_indexes(schema_editor, table: str, columns) -> None:
             and info["columns"][0] in columns
         ):
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+
+def create_own_indexes(apps, schema_editor, table: str, columns) -> None:
+    """Put back the single-column indexes drop_own_indexes dropped (a reverse migration), as Django
+    names and builds them for a foreign key of the model (historical, from `apps`) of `table`."""
+    model = next(m for m in apps.get_app_config("cases").get_models() if m._meta.db_table == table)
+    for field in (f for f in model._meta.concrete_fields if f.column in columns):
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))

@@ -55,6 +55,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # case_created_by: partial, see Meta.indexes
     )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,6 +64,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # case_resolved_by: partial, see Meta.indexes
     )
     deadline_at = models.DateTimeField("办理时限", null=True, blank=True)
     overdue = models.BooleanField("曾超期", default=False)
@@ -86,6 +88,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_cases",
+        db_index=False,  # case_merged_into: partial, see Meta.indexes
     )
 
     class Meta:
@@ -101,6 +104,15 @@ class Case(models.Model):
             # (de-duplication and risk) as a short range scan instead of every case of the grid.
             models.Index(fields=["grid_code", "category", "reported_at"], name="case_grid_category_reported"),
             models.Index(fields=["region"], name="case_needs_triage", condition=Q(needs_triage=True)),
+            # The foreign keys that are NULL on most rows a sweep or an intake writes (an open
+            # case has no resolver, almost none is merged, a case from the portal or a synth load
+            # has no registering user) are indexed only where set: lookups by one of them, and the
+            # checks when a user or a case is deleted, all ask for a value, never for NULL, and an
+            # escalation (a non-HOT update) writes no entry for them (cases/0011).
+            *(
+                models.Index(fields=[name], name=f"case_{name}", condition=Q(**{f"{name}__isnull": False}))
+                for name in ("created_by", "resolved_by", "merged_into")
+            ),
             # The case list (selectors.list_in_region, keyset_page): the list's order, (pinned,
             # reported_at, id) read backwards, over the cases not merged into another, for the
             # province (case_list_keyset), a county (its 6-digit code prefix) and a township (9
@@ -280,7 +292,12 @@ class TimelineEntry(models.Model):
     )  # the leading column of timeline_case_at
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # timeline_actor: partial (the sweep's entries have no actor)
     )
     kind = models.CharField(max_length=32)
     note = models.TextField(blank=True)
@@ -291,7 +308,10 @@ class TimelineEntry(models.Model):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="timeline_case_at")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="timeline_case_at"),
+            models.Index(fields=["actor"], name="timeline_actor", condition=Q(actor__isnull=False)),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -20,7 +20,7 @@ The indexes are dropped by introspection (migration_helpers.drop_own_indexes), n
 import django.db.models.deletion
 from django.db import migrations, models
 
-from fengqiao.cases.migration_helpers import drop_own_indexes
+from fengqiao.cases.migration_helpers import create_own_indexes, drop_own_indexes
 
 # (table, column) of the foreign keys whose own index goes.
 COVERED = (
@@ -38,9 +38,7 @@ def drop_covered_indexes(apps, schema_editor):
 
 def restore_covered_indexes(apps, schema_editor):
     for table, column in COVERED:
-        model = next(m for m in apps.get_app_config("cases").get_models() if m._meta.db_table == table)
-        field = next(f for f in model._meta.concrete_fields if f.column == column)
-        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+        create_own_indexes(apps, schema_editor, table, [column])
 
 
 def set_fillfactor(apps, schema_editor):
