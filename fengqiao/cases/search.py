@@ -57,7 +57,9 @@ QUERY_FUNCTION = "case_query_grams"
 # windows definition. Its body is one expression, so PostgreSQL inlines it into the index
 # expression, the statistics object and the query (no SQL-function call at all): ~3x cheaper for
 # the index build, ANALYZE, and every insert or non-HOT update of a case (cases/0010's docstring
-# has the figures). tests: test_text_search.py checks the two give the same set.
+# has the figures). tests: test_text_search.py checks the two give the same set. The call of the
+# windows definition names its schema (the current one, when the functions are made): pg_restore
+# builds the index with an empty search_path, where an unqualified call finds nothing (cases/0012).
 WINDOWS_FUNCTION = "case_text_grams_windows"
 CREATE_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION {WINDOWS_FUNCTION}(title text, description text) RETURNS text[]
@@ -67,16 +69,18 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
        generate_series(1, length(t)) AS i, (VALUES (1), (2)) AS v(n)
   WHERE i + n - 1 <= length(t)
 $$;
+DO $do$ BEGIN EXECUTE $create$
 CREATE OR REPLACE FUNCTION {GRAMS_FUNCTION}(title text, description text) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $body$
   SELECT CASE WHEN strpos(upper(title) || upper(description), 'a') = 0 THEN coalesce(
       string_to_array(upper(title) COLLATE "C", NULL)
       || string_to_array(regexp_replace(upper(title) COLLATE "C", '(.)', '\\1a\\1', 'g'), 'a')
       || string_to_array(upper(description) COLLATE "C", NULL)
       || string_to_array(regexp_replace(upper(description) COLLATE "C", '(.)', '\\1a\\1', 'g'), 'a'),
       '{{}}')
-    ELSE {WINDOWS_FUNCTION}(title, description) END
-$$;
+    ELSE $create$ || quote_ident(current_schema()) || $create$.{WINDOWS_FUNCTION}(title, description) END
+$body$
+$create$; END $do$;
 CREATE OR REPLACE FUNCTION {QUERY_FUNCTION}(q text) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN length(u) < 2 THEN ARRAY[u]
