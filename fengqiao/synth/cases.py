@@ -310,8 +310,7 @@ MAINTENANCE_MEMORY = "1GB"
 # cannot use parallel workers. It is started first, in its own connection, while the other
 # connection builds the btrees (~19 CPU-seconds per million in all): the two finish together.
 # Its memory made no difference at 1,000,000 cases (64MB, 512MB, 2GB: 41.4, 41.9, 41.8 s of CPU;
-# docs/PERFORMANCE.md), so it gets what the btrees get.
-GIN_MEMORY = MAINTENANCE_MEMORY
+# docs/PERFORMANCE.md), so it gets MAINTENANCE_MEMORY like the btrees.
 
 
 def _is_gin(statement: str) -> bool:
@@ -322,10 +321,6 @@ def build_order(statements: list[str]) -> list[str]:
     """The statements with the GIN builds first (the longest job first keeps both connections busy
     to the end), the others in their given order."""
     return [s for s in statements if _is_gin(s)] + [s for s in statements if not _is_gin(s)]
-
-
-def _memory(statement: str) -> str:
-    return GIN_MEMORY if _is_gin(statement) else MAINTENANCE_MEMORY
 
 
 def _backend_cpu(cursor) -> float | None:
@@ -344,16 +339,16 @@ def build_indexes(statements: list[str], connections: int, cpu: list | None = No
     """Run CREATE INDEX statements, the GIN ones first (build_order): in this connection
     (connections=0: parallel workers help each btree), or spread over that many new connections,
     each building one index at a time with a single process (CREATE INDEX takes a SHARE lock:
-    builds on one table run side by side). Each build gets _memory(statement). `cpu`: a list to
+    builds on one table run side by side), each with MAINTENANCE_MEMORY. `cpu`: a list to
     which the CPU seconds of each building server process are appended (when readable: _backend_cpu;
     parallel workers' CPU is not counted)."""
     statements = build_order(statements)
     if connections <= 0:
         with connection.cursor() as cursor:
             before = _backend_cpu(cursor)
+            cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_MEMORY}'")
             cursor.execute("SET max_parallel_maintenance_workers = 2")
             for statement in statements:
-                cursor.execute(f"SET maintenance_work_mem = '{_memory(statement)}'")
                 cursor.execute(statement)
             cursor.execute("RESET maintenance_work_mem")
             cursor.execute("RESET max_parallel_maintenance_workers")
@@ -371,16 +366,13 @@ def build_indexes(statements: list[str], connections: int, cpu: list | None = No
             raw.autocommit = True
             with raw.cursor() as cursor:
                 before = _backend_cpu(cursor)
+                cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_MEMORY}'")
                 cursor.execute("SET max_parallel_maintenance_workers = 0")
-                memory = None
                 while True:
                     with lock:
                         if not todo or errors:
                             break
                         statement = todo.popleft()
-                    if _memory(statement) != memory:
-                        memory = _memory(statement)
-                        cursor.execute(f"SET maintenance_work_mem = '{memory}'")
                     cursor.execute(statement)
                 after = _backend_cpu(cursor)
                 if cpu is not None and before is not None and after is not None:
