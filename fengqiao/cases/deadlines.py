@@ -84,20 +84,7 @@ def limit_for(stage: str, category: str, level: str, unit_id: int | None = None)
     rules = DeadlineRule.objects.filter(
         stage=stage, category__in=[category, ""], level__in=[level, ""]
     ).filter(Q(unit__isnull=True) | Q(unit_id=unit_id))
-
-    def specificity(rule):
-        return (
-            rule.unit_id is not None,
-            bool(rule.category) and bool(rule.level),
-            bool(rule.level),
-            bool(rule.category),
-        )
-
-    best = max(rules, key=specificity, default=None)
-    if best is None:
-        return DEFAULTS[stage]
-    yellow = best.yellow_after if best.yellow_after is not None else best.amount * 7 // 10
-    return Limit(best.amount, best.counting, min(yellow, best.amount), str(best))
+    return _limit_of(max(rules, key=_specificity, default=None), stage)
 
 
 class Limits:
@@ -138,6 +125,7 @@ def limits() -> Limits:
 
 
 def _specificity(rule):
+    """Unit, then category and level, level, category: the most specific rule wins."""
     return (
         rule.unit_id is not None,
         bool(rule.category) and bool(rule.level),
@@ -147,6 +135,7 @@ def _specificity(rule):
 
 
 def _limit_of(best, stage: str) -> Limit:
+    """The limit a rule sets (its yellow threshold 70% of it unless given), or the stage's default."""
     if best is None:
         return DEFAULTS[stage]
     yellow = best.yellow_after if best.yellow_after is not None else best.amount * 7 // 10
