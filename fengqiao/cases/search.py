@@ -141,6 +141,12 @@ def query_grams(text: str, using: str = "default") -> list[str]:
         return cursor.fetchone()[0]
 
 
+def _text_columns(compiler, connection) -> tuple[str, str]:
+    """The case's title and description columns as the query being compiled names them."""
+    table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+    return tuple(f"{table}.{connection.ops.quote_name(name)}" for name in ("title", "description"))
+
+
 class GramsPrefilter(Expression):
     """`case_text_grams(title, description) COLLATE "C" @> ARRAY[gram, …]` (PostgreSQL)."""
 
@@ -152,9 +158,8 @@ class GramsPrefilter(Expression):
         self.grams = list(grams)
 
     def as_sql(self, compiler, connection):
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        columns = ", ".join(f"{table}.{connection.ops.quote_name(name)}" for name in ("title", "description"))
         marks = ", ".join(["%s"] * len(self.grams))
+        columns = ", ".join(_text_columns(compiler, connection))
         return f'{GRAMS_FUNCTION}({columns}) COLLATE "C" @> ARRAY[{marks}]::text[]', self.grams
 
 
@@ -172,10 +177,7 @@ class Contains(Expression):
         self.text = text
 
     def as_sql(self, compiler, connection):
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        title, description = (
-            f"{table}.{connection.ops.quote_name(name)}" for name in ("title", "description")
-        )
+        title, description = _text_columns(compiler, connection)
         return (
             f"(strpos(UPPER({title}::text), UPPER(%s)) > 0 OR strpos(UPPER({description}::text), UPPER(%s)) > 0)",
             [self.text, self.text],
