@@ -340,7 +340,7 @@ def main() -> None:
     parser.add_argument(
         "--units-only",
         action="store_true",
-        help="only the two users with a unit (no region=), and no text index costs",
+        help="only the users with a unit (no region=), and no text index costs",
     )
     args = parser.parse_args()
     print(f"machine: {machine()}")
