@@ -150,12 +150,16 @@ def page_where(prefix: str | None, filters: dict, after: tuple | None) -> tuple[
                 test = "(upper(c.title) LIKE upper(%s) OR upper(c.description) LIKE upper(%s))"
                 value_like = f"%{value}%"
             marks = ", ".join(["%s"] * len(grams))
-            where.append(
-                f"(c.number = %s OR ({test} AND {search.GRAMS_FUNCTION}(c.title, c.description) "
-                f'COLLATE "C" @> ARRAY[{marks}]::text[]))'
-            )
+            found = f'{search.GRAMS_FUNCTION}(t.title, t.description) COLLATE "C" @> ARRAY[{marks}]::text[]'
             pattern = value if rarest in shares else value_like
-            params += [value, pattern, pattern, *grams]
+            numbered = Case.objects.filter(number=value).values_list("pk", flat=True).first()
+            if numbered is not None:
+                found, test = (
+                    f"({found} OR t.case_id = {int(numbered)})",
+                    f"({test} OR c.id = {int(numbered)})",
+                )
+            where.append(f"c.id IN (SELECT t.case_id FROM {search.TEXT_TABLE} t WHERE {found}) AND {test}")
+            params += [*grams, pattern, pattern]
             continue
         where.append(f"c.{Case._meta.get_field(name).column} = %s")
         params.append(value == "true" if name == "overdue" else value)

@@ -165,6 +165,27 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class CaseText(models.Model):
+    """The text search's copy of each case's title and description, which its GIN index reads
+    (fengqiao/cases/search.py). On PostgreSQL only the database writes it: triggers on the case
+    table (cases/0013) insert, update and delete a case's row with the case, and update it only
+    when the title or description changes, so that the case's other updates (the sweep's
+    escalations, status changes) never touch the index. Empty on SQLite, whose search is a LIKE."""
+
+    case = models.OneToOneField(
+        Case,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the database's delete trigger removes the row
+        db_constraint=False,  # kept by the triggers; a foreign key would add a check per row
+        related_name="+",
+    )
+    title = models.CharField(max_length=200, blank=True)
+    description = models.TextField()
+
+    class Meta:
+        db_table = "cases_case_text"
+
+
 class Party(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="case_parties")

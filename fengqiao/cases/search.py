@@ -2,9 +2,10 @@
 
 What matches is always Django's `icontains` (`UPPER(col) LIKE UPPER('%q%')`, `%`, `_` and `\\`
 escaped) OR `number = q`, on every database. On PostgreSQL an index-usable prefilter is ANDed to
-the substring test: the GIN index `case_text_grams` (migration cases/0008) holds every single
-character and every two-character window ("gram") of UPPER(title) and of UPPER(description), and
-a row can contain UPPER(q) only if it holds each of UPPER(q)'s grams, so
+the substring test: the GIN index `case_text_grams` (cases/0008; since cases/0013 on
+cases_case_text, a copy of each case's texts kept by triggers) holds every single character and
+every two-character window ("gram") of UPPER(title) and of UPPER(description), and a row can
+contain UPPER(q) only if it holds each of UPPER(q)'s grams, so
 
     case_text_grams(title, description) COLLATE "C" @> ARRAY[<grams of q>]
 
@@ -16,9 +17,9 @@ differs, e.g. for ß).
 The plan must suit the word: for a common word (纠纷: 78% of cases) the first page is found by
 walking the region's ordered list index, the substring test as a filter, within a few hundred
 rows; a rare word is read from the GIN bitmap. The planner chooses by its estimate, so text_q
-makes the estimate about right. The statistics object case_text_grams_stats (migration 0008,
-ANALYZE) holds each common gram's share of the cases; text_q finds q's rarest gram in it (cached
-for a few minutes):
+makes the estimate about right. The index's expression statistics (ANALYZE of cases_case_text)
+hold each common gram's share of the cases; text_q finds q's rarest gram in them (cached for a few
+minutes):
 
 - listed there (common): the prefilter is that one gram, estimated at its share (several grams
   would be multiplied as if independent: 宅基 × 基地 = 0.6% for 宅基地's 7.7%), and the substring
@@ -93,40 +94,82 @@ DROP FUNCTION IF EXISTS {QUERY_FUNCTION}(text);
 DROP FUNCTION IF EXISTS {GRAMS_FUNCTION}(text, text);
 DROP FUNCTION IF EXISTS {WINDOWS_FUNCTION}(text, text);
 """
-# Only the list's rows (merged cases are never listed). fastupdate (PostgreSQL's default) keeps an
-# intake's ~50 new keys in the pending list, merged in bulk by autovacuum or when it reaches
-# gin_pending_list_limit.
+# The index is on cases_case_text (models.CaseText), the copy of each case's title and description
+# that triggers on the case table keep (TRIGGERS): an update of a case that leaves its text alone
+# (an escalation, a status change) is no update of the copy, so it writes no GIN entries. On the
+# case row the GIN was ~80% of the sweep's escalation UPDATE at 10,000,000 cases (cases/0013).
+# fastupdate (PostgreSQL's default) keeps an intake's ~50 new keys in the pending list, merged in
+# bulk by autovacuum or when it reaches gin_pending_list_limit. Merged cases keep their row (the
+# list leaves them out by the case's own column).
+TEXT_TABLE = "cases_case_text"
 CREATE_INDEX = (
-    f"CREATE INDEX IF NOT EXISTS {INDEX} ON cases_case USING gin "
-    f'(({GRAMS_FUNCTION}(title, description)) COLLATE "C") WHERE merged_into_id IS NULL'
+    f"CREATE INDEX IF NOT EXISTS {INDEX} ON {TEXT_TABLE} USING gin "
+    f'(({GRAMS_FUNCTION}(title, description)) COLLATE "C")'
 )
 DROP_INDEX = f"DROP INDEX IF EXISTS {INDEX}"
 
-
-STATISTICS = "case_text_grams_stats"
-STATISTICS_TARGET = 1000  # up to 10,000 most common grams, from a sample of 300,000 cases
-CREATE_STATISTICS = (
-    f"CREATE STATISTICS IF NOT EXISTS {STATISTICS} ON ({GRAMS_FUNCTION}(title, description)) FROM cases_case;"
-    f"ALTER STATISTICS {STATISTICS} SET STATISTICS {STATISTICS_TARGET}"
-)
-DROP_STATISTICS = f"DROP STATISTICS IF EXISTS {STATISTICS}"
+# The index's own expression statistics (ANALYZE cases_case_text) give each common gram's share of
+# the cases: up to 10,000 most common grams, from a sample of 300,000 rows.
+STATISTICS_TARGET = 1000
+SET_STATISTICS = f"ALTER INDEX {INDEX} ALTER COLUMN 1 SET STATISTICS {STATISTICS_TARGET}"
 SHARES_TTL = 300.0  # seconds: the shares change only with ANALYZE
+
+# The copy follows the case table: inserted per statement from its new rows (one INSERT for a
+# whole COPY or bulk insert), updated per row only when the title or description changes (the
+# column list keeps the trigger out of updates that do not name them; the WHEN, out of Django's
+# saves that name every column), deleted per statement. No foreign key: the triggers are what
+# keeps one row per case. search_path is fixed at creation (pg_restore runs with an empty one).
+TRIGGERS = f"""
+CREATE OR REPLACE FUNCTION case_text_inserted() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+BEGIN
+  INSERT INTO {TEXT_TABLE} (case_id, title, description) SELECT id, title, description FROM inserted;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION case_text_updated() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+BEGIN
+  UPDATE {TEXT_TABLE} SET title = NEW.title, description = NEW.description WHERE case_id = NEW.id;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION case_text_deleted() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+BEGIN
+  DELETE FROM {TEXT_TABLE} t USING deleted d WHERE t.case_id = d.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER case_text_insert AFTER INSERT ON cases_case REFERENCING NEW TABLE AS inserted
+  FOR EACH STATEMENT EXECUTE FUNCTION case_text_inserted();
+CREATE TRIGGER case_text_update AFTER UPDATE OF title, description ON cases_case FOR EACH ROW
+  WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.description IS DISTINCT FROM NEW.description)
+  EXECUTE FUNCTION case_text_updated();
+CREATE TRIGGER case_text_delete AFTER DELETE ON cases_case REFERENCING OLD TABLE AS deleted
+  FOR EACH STATEMENT EXECUTE FUNCTION case_text_deleted();
+"""
+DROP_TRIGGERS = """
+DROP TRIGGER IF EXISTS case_text_insert ON cases_case;
+DROP TRIGGER IF EXISTS case_text_update ON cases_case;
+DROP TRIGGER IF EXISTS case_text_delete ON cases_case;
+DROP FUNCTION IF EXISTS case_text_inserted();
+DROP FUNCTION IF EXISTS case_text_updated();
+DROP FUNCTION IF EXISTS case_text_deleted();
+"""
 
 _shares: dict[str, tuple[float, dict[str, float]]] = {}
 
 
 def gram_shares(using: str = "default") -> dict[str, float]:
-    """{gram: share of the cases holding it} for the most common grams, from the statistics
-    object (empty before ANALYZE); cached per database for SHARES_TTL seconds."""
+    """{gram: share of the cases holding it} for the most common grams, from the index's
+    statistics (empty before ANALYZE); cached per database for SHARES_TTL seconds."""
     now = time.monotonic()
     cached = _shares.get(using)
     if cached and now - cached[0] < SHARES_TTL:
         return cached[1]
     with connections[using].cursor() as cursor:
         cursor.execute(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats_ext_exprs "
-            "WHERE statistics_name = %s AND most_common_elems IS NOT NULL",
-            [STATISTICS],
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = %s AND most_common_elems IS NOT NULL",
+            [INDEX],
         )
         row = cursor.fetchone()
     shares = dict(zip(row[0], row[1], strict=False)) if row else {}
@@ -187,19 +230,28 @@ class Contains(Expression):
 def text_q(text: str, using: str = "default") -> Q:
     """The list's `q` condition for `text` (already stripped and cut to 100 characters).
 
-    On PostgreSQL, by the share of cases holding `text`'s rarest gram (the statistics): a gram among
-    the most common gets the substring test as `Contains` (estimated common) and that one gram as
-    the prefilter, so the planner's estimate is about right and it walks the region's ordered list
-    for a common word; a gram the statistics do not list is rare: Django's LIKE (estimated rare) and
-    every gram of `text`, so that the planner reads the GIN bitmap, which holds few rows. The
-    substring test comes first: in a walk, the grams are computed only for the rows it matches."""
+    On PostgreSQL: the case is among the ids the index finds in cases_case_text (an IN, which the
+    planner joins either way: probing the copy by id for each row of a walk, or reading the
+    index's bitmap first) and passes the substring test. By the share of cases holding `text`'s
+    rarest gram (the statistics): a gram among the most common gets the substring test as
+    `Contains` (estimated common) and that one gram as the prefilter, so the planner's estimate is
+    about right and it walks the region's ordered list for a common word; a gram the statistics do
+    not list is rare: Django's LIKE (estimated rare) and every gram of `text`, so that the planner
+    reads the bitmap, which holds few rows. `number = text` is looked up first (the number is
+    unique): the case it names, if any, joins both the ids and the test, instead of an OR beside
+    the IN, which PostgreSQL cannot join (it would read every id the index finds)."""
     if connections[using].vendor != "postgresql":
         return Q(number=text) | Q(title__icontains=text) | Q(description__icontains=text)
+    from .models import Case, CaseText
+
     grams = query_grams(text, using)
     shares = gram_shares(using)
     rarest = min(grams, key=lambda gram: (shares.get(gram, 0.0), gram))
     if rarest in shares:
-        contains = Q(Contains(text)) & Q(GramsPrefilter([rarest]))
+        found, test = Q(GramsPrefilter([rarest])), Q(Contains(text))
     else:
-        contains = (Q(title__icontains=text) | Q(description__icontains=text)) & Q(GramsPrefilter(grams))
-    return Q(number=text) | contains
+        found, test = Q(GramsPrefilter(grams)), Q(title__icontains=text) | Q(description__icontains=text)
+    numbered = Case.objects.using(using).filter(number=text).values_list("pk", flat=True).first()
+    if numbered is not None:
+        found, test = found | Q(case_id=numbered), test | Q(pk=numbered)
+    return Q(pk__in=CaseText.objects.using(using).filter(found).values("case_id")) & test

@@ -19,7 +19,7 @@ import numpy as np
 from django.db import connection, transaction
 
 from fengqiao.cases.codes import DEFAULT_TRACK, Category
-from fengqiao.cases.models import Case, Clock
+from fengqiao.cases.models import Case, CaseText, Clock
 
 from . import columns
 from .columns import (  # noqa: F401 (generate and the weights are this module's API too)
@@ -280,14 +280,16 @@ def copy_chunks(
 
 def secondary_indexes() -> list[tuple[str, str]]:
     """(name, CREATE statement) of the case table's indexes other than its primary key and its
-    unique constraints (number, client_id), on PostgreSQL."""
+    unique constraints (number, client_id), and of the text search's copy of the texts
+    (cases_case_text: its GIN; the copy is filled by the case table's insert trigger), on
+    PostgreSQL."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index x "
             "JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
-            "WHERE t.relname = %s AND t.relnamespace = to_regnamespace(current_schema())::oid "
+            "WHERE t.relname IN (%s, %s) AND t.relnamespace = to_regnamespace(current_schema())::oid "
             "AND NOT x.indisunique AND NOT x.indisprimary ORDER BY c.relname",
-            [Case._meta.db_table],
+            [Case._meta.db_table, CaseText._meta.db_table],
         )
         return list(cursor.fetchall())
 
@@ -400,19 +402,21 @@ def build_ceiling_indexes(table: str, cpu: list | None = None) -> list[str]:
     indexes, secondary ones, the text search's GIN), same definitions, built on `table` (the
     ceiling's unindexed copy holding the same rows) the way the load builds its own
     (build_indexes: two connections, the GIN first, same memory). Returns the statements run."""
-    case_table = Case._meta.db_table
+    case_table, text_table = Case._meta.db_table, CaseText._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index x "
-            "JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = %s::regclass ORDER BY c.relname",
-            [case_table],
+            "JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
+            "OR (x.indrelid = %s::regclass AND NOT x.indisprimary) ORDER BY c.relname",
+            [case_table, text_table],
         )
         indexes = cursor.fetchall()
     statements = []
     for name, statement in indexes:
         head, rest = statement.split(f" INDEX {name} ON ", 1)
         target, definition = rest.split(" USING ", 1)
-        assert target.rsplit(".", 1)[-1].strip('"') == case_table, statement
+        # The copy's GIN reads the same two columns, which the ceiling's copy of the case table has.
+        assert target.rsplit(".", 1)[-1].strip('"') in (case_table, text_table), statement
         statements.append(f"{head} INDEX ceiling_{name} ON {table} USING {definition}")
     # Unique ones first (the largest btrees), as the load does.
     statements.sort(key=lambda statement: not statement.startswith("CREATE UNIQUE"))
@@ -492,6 +496,7 @@ def indexes_dropped(say, unique: bool = False, timing: dict | None = None):
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             analyze_cpu, analyze_started = _backend_cpu(cursor), time.perf_counter()
             cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"ANALYZE {CaseText._meta.db_table}")  # the text search's gram shares
             if timing is not None:
                 timing["analyze"] = time.perf_counter() - analyze_started
                 after = _backend_cpu(cursor)

@@ -187,7 +187,7 @@ def test_a_common_word_is_searched_in_the_common_form(texts):
         case.title = "邻里纠纷"
     Case.objects.bulk_update(texts, ["title"])
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE cases_case")
+        cursor.execute(f"ANALYZE {search.TEXT_TABLE}")
     search._shares.clear()
     shares = search.gram_shares()
     assert shares.get("纠纷", 0) > 0.5, shares

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 
 from fengqiao.cases.deadlines import LOCAL
-from fengqiao.cases.models import Case, CaseSequence, Clock, TimelineEntry
+from fengqiao.cases.models import Case, CaseSequence, CaseText, Clock, TimelineEntry
 from fengqiao.ledgers.imports import ImportRejected, import_ledger
 from fengqiao.notices.models import Notice
 from fengqiao.people.models import Person
@@ -151,6 +151,8 @@ def snapshot() -> dict:
             "assignments": sorted((a.unit_id, a.lead, a.state, a.note) for a in case.assignments.all()),
             "bands": sorted(TextBand.objects.filter(case=case).values_list("band", "county", "reported_at")),
             "signature": bytes(TextSignature.objects.get(case=case).hashvalues),
+            # the text search's copy (PostgreSQL's triggers; none on SQLite)
+            "text": list(CaseText.objects.filter(case=case).values_list("title", "description")),
         }
     people = sorted(
         (
@@ -185,6 +187,7 @@ def test_the_bulk_path_stores_what_the_intake_path_stores(users):
     sheet = mixed_sheet(grid)
     slow, by_rows = imported(sheet, users["county"], bulk=False)
     fast, by_bulk = imported(sheet, users["county"], bulk=True)
+    all_cases = by_rows["cases"].values()
     assert fast.created == slow.created and fast.existing == slow.existing
     assert len(slow.created) == 8 and len(slow.existing) == 1
     assert by_bulk["people"] == by_rows["people"]
@@ -192,8 +195,9 @@ def test_the_bulk_path_stores_what_the_intake_path_stores(users):
     assert by_bulk["cases"].keys() == by_rows["cases"].keys()
     for number, stored in by_rows["cases"].items():
         assert by_bulk["cases"][number] == stored, number
+    if connection.vendor == "postgresql":
+        assert all(c["text"] == [(c["fields"]["title"], c["fields"]["description"])] for c in all_cases)
     # the sheet really exercised the steps compared above
-    all_cases = by_rows["cases"].values()
     assert any(c["fields"]["classification"]["source"] == "model" for c in all_cases)
     assert any(c["fields"]["risk"] >= 70 for c in all_cases)
     assert any(c["links"] for c in all_cases)

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from fengqiao.cases.models import Case, CaseSequence
+from fengqiao.cases.models import Case, CaseSequence, CaseText
 from fengqiao.synth import cases as synth_cases
 
 pytestmark = [
@@ -39,6 +39,9 @@ def test_drop_indexes_loads_the_cases_and_leaves_every_index_in_place(capsys):
         assert cursor.fetchone()[0] is None
     cases = Case.objects.filter(region__code__startswith="97")
     assert cases.count() == 3000 and cases.values("number").distinct().count() == 3000
+    # The text search's copy of the texts was filled by the insert trigger during the COPY.
+    copies = dict(CaseText.objects.filter(case__in=cases).values_list("case_id", "description"))
+    assert copies == dict(cases.values_list("pk", "description"))
     # The case-number counters moved past every number the load used.
     after = dict(CaseSequence.objects.values_list("key", "value"))
     assert set(after) > set(sequences)
@@ -77,7 +80,8 @@ def test_unique_constraints_dropped_for_a_load_come_back_and_hold():
 
 def test_the_gin_index_is_built_first_and_the_ceiling_builds_the_same_indexes():
     """build_order starts the text search's GIN (the longest build) first; the ceiling's second
-    half builds every index of the case table, with the same definitions, on its unindexed copy."""
+    half builds every index of the case table and the GIN of its texts' copy (cases_case_text),
+    with the same definitions, on its unindexed copy."""
     statements = [statement for _, statement in synth_cases.secondary_indexes()]
     order = synth_cases.build_order(statements)
     assert " USING gin " in order[0] and sorted(order) == sorted(statements)
@@ -85,15 +89,19 @@ def test_the_gin_index_is_built_first_and_the_ceiling_builds_the_same_indexes():
         cursor.execute("CREATE TABLE ceiling_test (LIKE cases_case INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
     synth_cases.build_ceiling_indexes("ceiling_test")
 
-    def definitions(table):
+    def definitions(*tables):
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s::regclass", [table]
+                "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = ANY(%s::regclass[]) "
+                "AND NOT (indrelid = 'cases_case_text'::regclass AND indisprimary)",
+                [list(tables)],
             )
             return sorted(
                 row[0].split(" USING ", 1)[1] + (" unique" if row[0].startswith("CREATE UNIQUE") else "")
                 for row in cursor.fetchall()
             )
 
-    assert definitions("ceiling_test") == definitions("cases_case")
-    assert len(definitions("cases_case")) >= 16  # the primary key, the unique ones, the GIN
+    assert definitions("ceiling_test") == definitions("cases_case", "cases_case_text")
+    assert (
+        len(definitions("cases_case", "cases_case_text")) >= 16
+    )  # the primary key, the unique ones, the GIN
