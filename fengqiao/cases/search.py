@@ -251,7 +251,6 @@ def text_q(text: str, using: str = "default") -> Q:
         found, test = Q(GramsPrefilter([rarest])), Q(Contains(text))
     else:
         found, test = Q(GramsPrefilter(grams)), Q(title__icontains=text) | Q(description__icontains=text)
-    numbered = Case.objects.using(using).filter(number=text).values_list("pk", flat=True).first()
-    if numbered is not None:
+    for numbered in Case.objects.using(using).filter(number=text).values_list("pk", flat=True):  # 0 or 1
         found, test = found | Q(case_id=numbered), test | Q(pk=numbered)
     return Q(pk__in=CaseText.objects.using(using).filter(found).values("case_id")) & test
