@@ -107,11 +107,13 @@ def timed(client, path: str, params: dict, runs: int, backend: int | None) -> di
 
 
 def timed_sql(sql: str, params: list, runs: int) -> dict:
-    """The ceiling: the same page's rows by hand-written SQL on the same connection."""
+    """The ceiling: the same page's rows by hand-written SQL on the same connection, without
+    parallel workers, as the view reads its pages (selectors._no_parallel_workers)."""
     from django.db import connection
 
     walls = []
     with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
         cursor.execute(sql, params)
         rows = len(cursor.fetchall())
         for _ in range(runs):
@@ -119,6 +121,7 @@ def timed_sql(sql: str, params: list, runs: int) -> dict:
             cursor.execute(sql, params)
             cursor.fetchall()
             walls.append((time.perf_counter() - wall) * 1000)
+        cursor.execute("RESET max_parallel_workers_per_gather")
     return {"p50_ms": round(statistics.median(walls), 2), "rows": rows}
 
 

@@ -98,7 +98,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["region", "reported_at"], name="case_region_reported"),
             models.Index(fields=["status", "region"], name="case_status_region"),
-            models.Index(fields=["handling_unit", "status"], name="case_unit_status"),
+            # region_code last: a unit's cases outside its region are found from the index alone
+            # (selectors._unit_cases_outside; cases/0015).
+            models.Index(fields=["handling_unit", "status", "region"], name="case_unit_status"),
             models.Index(fields=["reported_at"], name="case_reported"),
             # Grid lookups, and triage's "earlier matters of this category at this place"
             # (de-duplication and risk) as a short range scan instead of every case of the grid.

@@ -443,6 +443,19 @@ def unique_constraints() -> list[tuple[str, str]]:
         return list(cursor.fetchall())
 
 
+def statistics_targets(indexes: list[str]) -> list[tuple[str, int, int]]:
+    """(index, column number, target) of the statistics targets set on these indexes' expression
+    columns, which a rebuilt index would lose."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, a.attnum, a.attstattarget FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relname = ANY(%s) AND c.relnamespace = to_regnamespace(current_schema())::oid "
+            "AND a.attnum > 0 AND a.attstattarget > 0 ORDER BY 1, 2",
+            [indexes],
+        )
+        return list(cursor.fetchall())
+
+
 def _index_name(statement: str) -> str:
     return statement.split(" INDEX ", 1)[1].split(" ON ", 1)[0].strip().strip('"')
 
@@ -459,6 +472,7 @@ def indexes_dropped(say, unique: bool = False, timing: dict | None = None):
     table = Case._meta.db_table
     indexes, keys = secondary_indexes(), foreign_keys()
     uniques = unique_constraints() if unique else []
+    targets = statistics_targets([name for name, _ in indexes])
     with connection.cursor() as cursor:
         # Inside an outer transaction (tests), deferred checks still pending would stop the
         # ALTER TABLE and CREATE INDEX below: run them now.
@@ -487,6 +501,8 @@ def indexes_dropped(say, unique: bool = False, timing: dict | None = None):
         build_indexes(statements, connections=0 if connection.in_atomic_block else BUILD_CONNECTIONS, cpu=cpu)
         built = time.perf_counter() - started
         with connection.cursor() as cursor:
+            for name, column, target in targets:  # the text index's 1000 (search.SET_STATISTICS)
+                cursor.execute(f'ALTER INDEX "{name}" ALTER COLUMN {column} SET STATISTICS {target}')
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for name, statement in uniques:
                 cursor.execute(

@@ -164,3 +164,29 @@ def test_deep_pages_start_at_the_cursor_in_the_keyset_index(many_cases, region):
         assert "Index Cond" in plan, plan  # the cursor bounds the scan, not a filter after it
     else:
         assert "pinned" in plan and "<" in plan, plan
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's parallel workers")
+def test_a_page_is_read_without_parallel_workers(make_case):
+    """The page's statement runs with max_parallel_workers_per_gather = 0 (starting workers cost more
+    than a page's walk), and the setting is back to what it was for the rest of the transaction."""
+    make_case()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        before = cursor.fetchone()[0]
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        if 'FROM "cases_case"' in sql and "LIMIT" in sql:
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW max_parallel_workers_per_gather")
+                seen.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        page = selectors.keyset_page(Case.objects.order_by(*selectors.KEYSET_ORDER), None, 10)
+    assert page.object_list and seen == ["0"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == before

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from fengqiao.cases import search
 from fengqiao.cases.models import Case, CaseSequence, CaseText
 from fengqiao.synth import cases as synth_cases
 
@@ -31,6 +32,8 @@ def test_drop_indexes_loads_the_cases_and_leaves_every_index_in_place(capsys):
     assert "ceiling with the indexes" in out
     assert synth_cases.secondary_indexes() == before
     assert synth_cases.foreign_keys() == keys
+    # The rebuilt text index keeps its statistics target (the gram shares: search.gram_shares).
+    assert synth_cases.statistics_targets([search.INDEX]) == [(search.INDEX, 1, search.STATISTICS_TARGET)]
     with connection.cursor() as cursor:  # autovacuum, off for the load, is on again
         cursor.execute("SELECT reloptions FROM pg_class WHERE oid = 'cases_case'::regclass")
         assert not any("autovacuum" in option for option in cursor.fetchone()[0] or [])
