@@ -185,7 +185,8 @@ def query_grams(text: str, using: str = "default") -> list[str]:
 
 
 def _text_columns(compiler, connection) -> tuple[str, str]:
-    """The case's title and description columns as the query being compiled names them."""
+    """The title and description columns of the query being compiled (the case table's, or its
+    texts' copy's in text_q's subquery), as that query names them."""
     table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
     return tuple(f"{table}.{connection.ops.quote_name(name)}" for name in ("title", "description"))
 

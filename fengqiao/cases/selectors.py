@@ -194,9 +194,9 @@ def _unit_cases_outside(scope: UnitScope, outside: Q, using: str) -> list[int] |
     # Usually there are none: asked first from case_unit_status alone (it holds the unit and the
     # region: an index-only scan, ~2.6 ms for a county centre's 16,776 cases at 10,000,000, against
     # 35 ms reading each case for its id; cases/0015).
-    handled = handled.values_list("pk", flat=True)[:limit] if handled.exists() else []
+    handled_ids = handled.values_list("pk", flat=True)[:limit] if handled.exists() else []
     assigned = Assignment.objects.using(using).filter(unit_id=scope.unit_id).values("case_id")
-    found = set(handled) | set(cases.filter(pk__in=assigned).values_list("pk", flat=True)[:limit])
+    found = set(handled_ids) | set(cases.filter(pk__in=assigned).values_list("pk", flat=True)[:limit])
     return sorted(found) if len(found) <= UNIT_OUTSIDE_BY_ID else None
 
 

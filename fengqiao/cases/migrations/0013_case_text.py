@@ -26,7 +26,7 @@ def forward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(first.DROP_STATISTICS)
-    schema_editor.execute(f"DROP INDEX IF EXISTS {search.INDEX}")
+    schema_editor.execute(search.DROP_INDEX)  # cases/0008's, on the case table: the same name
     schema_editor.execute(search.TRIGGERS)
     schema_editor.execute(
         f"INSERT INTO {search.TEXT_TABLE} (case_id, title, description) SELECT id, title, description FROM cases_case"

@@ -40,11 +40,7 @@ def spread(make_case):
     clones = []
     for i in range(240):
         category, status, overdue = next(kinds)
-        clone = Case.objects.get(pk=template.pk)
-        clone.pk = None
-        clone.number = f"{template.number}-{i}"
-        clone.client_id = uuid.uuid4()
-        clone.region_id = places[i % len(places)]
+        clone = _clone(template, f"{template.number}-{i}", places[i % len(places)])
         clone.reported_at = template.reported_at - timedelta(seconds=i // 4)
         clone.pinned = i % 41 == 7
         clone.category, clone.status, clone.overdue = category, status, overdue
@@ -54,6 +50,13 @@ def spread(make_case):
         merged_into=template
     )
     return places
+
+
+def _clone(template: Case, number: str, region: str) -> Case:
+    """An unsaved copy of `template` numbered `number` in `region` (its own client id)."""
+    clone = Case.objects.get(pk=template.pk)
+    clone.pk, clone.number, clone.client_id, clone.region_id = None, number, uuid.uuid4(), region
+    return clone
 
 
 def _levels(places) -> list[str]:
@@ -161,13 +164,7 @@ def elsewhere(count: int) -> None:
     parent = Region.objects.get(code=COUNTY).parent
     county = Region.objects.create(code="990103000000", parent=parent, kind="county", name="邻县")
     township = Region.objects.create(code="990103001000", parent=county, kind="township", name="邻镇")
-    clones = []
-    for i in range(count):
-        clone = Case.objects.get(pk=template.pk)
-        clone.pk, clone.number, clone.client_id = None, f"{template.number}-x{i}", uuid.uuid4()
-        clone.region_id = township.code
-        clones.append(clone)
-    Case.objects.bulk_create(clones)
+    Case.objects.bulk_create(_clone(template, f"{template.number}-x{i}", township.code) for i in range(count))
 
 
 def test_a_region_counted_and_listed_without_the_scope_test_is_the_scoped_one(spread, users):
