@@ -160,8 +160,8 @@ def _sweep(at: datetime | None, part: tuple[int, int] | None, others: bool) -> S
             yellow = yellow.filter(yellow_at__gte=yellow_after[0]).filter(
                 Q(yellow_at__gt=yellow_after[0]) | Q(yellow_at=yellow_after[0], id__gt=yellow_after[1])
             )
-        due_rows = list(due.order_by("due_at", "id").values_list("due_at", "id", "case_id")[:limit])
-        yellow_rows = list(
+        due_rows = _fetch(due.order_by("due_at", "id").values_list("due_at", "id", "case_id")[:limit])
+        yellow_rows = _fetch(
             yellow.order_by("yellow_at", "id").values_list("yellow_at", "id", "case_id")[:limit]
         )
         if not due_rows and not yellow_rows:
@@ -191,7 +191,7 @@ def _partial_cases(queryset) -> list[Case]:
     from_db_value converters apply to values_list too)."""
     attnames = [Case._meta.get_field(name).attname for name in CASE_COLUMNS]
     cases = []
-    for values in queryset.values_list(*CASE_COLUMNS):
+    for values in _fetch(queryset.values_list(*CASE_COLUMNS)):
         case = Case.__new__(Case)
         case.__dict__.update(zip(attnames, values, strict=True))
         case._state = ModelState()
@@ -199,6 +199,46 @@ def _partial_cases(queryset) -> list[Case]:
         case._state.db = queryset.db
         cases.append(case)
     return cases
+
+
+def _fetch(rows) -> list[tuple]:
+    """The tuples of a values_list queryset of the sweep's own columns (integers, texts, flags,
+    times: none with a from_db_value converter), with the times read by psycopg's own loader
+    rather than Django's, which gives the same aware datetimes in UTC through a Python subclass of
+    psycopg's pure-Python loader: ~4 µs a value against ~0.4 µs, and the sweep reads ~6 times per
+    due event (measured: ~15% of its Python CPU at 10M). Elsewhere, or for any other column, the
+    queryset itself."""
+    if connection.vendor != "postgresql" or any(
+        rows.model._meta.get_field(name).get_internal_type() not in _PLAIN_TYPES
+        for name in rows.query.values_select
+    ):
+        return list(rows)
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        psycopg_cursor = cursor.cursor
+        timestamptz = psycopg_cursor.adapters.types["timestamptz"].oid
+        psycopg_cursor.adapters.register_loader(timestamptz, adapters.get_loader(timestamptz, Format.TEXT))
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateTimeField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
 
 
 def sweep_parallel(at: datetime | None = None, workers: int = 2) -> SweepResult:
@@ -661,7 +701,7 @@ def _sweep_batch(cases: list[Case], at: datetime, result: SweepResult, cache: di
     clocks_read = _among(
         Clock.objects.filter(outcome=Clock.Outcome.RUNNING), "case_id", [case.pk for case in cases]
     )
-    for values in clocks_read.order_by("id").values_list(*CLOCK_COLUMNS):
+    for values in _fetch(clocks_read.order_by("id").values_list(*CLOCK_COLUMNS)):
         clock = _ClockRow(values, batch.unit(values[4]))
         running[clock.case_id].append(clock)
     slow = []

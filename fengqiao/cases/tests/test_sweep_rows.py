@@ -75,3 +75,28 @@ def test_the_batch_reads_cases_as_only_would(make_case, act):
         for field in Case._meta.concrete_fields:  # the deferred ones load on first use, as usual
             assert getattr(ours, field.attname) == getattr(theirs, field.attname), field.name
         assert ours.handling_unit == theirs.handling_unit and ours.region == theirs.region
+
+
+@pytest.mark.django_db
+def test_the_batch_reads_rows_as_values_list_gives_them(make_case, act):
+    """sweep._fetch reads the sweep's own rows with psycopg's datetime loader rather than
+    Django's: the same tuples in the same order (times aware, in UTC, the unset ones None), and a
+    column it does not know is read by the queryset itself."""
+    from fengqiao.cases.models import Clock
+
+    with time_machine.travel(T0, tick=False):
+        cases = [make_case("grid1", channel="grid", category="neighbour") for _ in range(2)]
+        act(cases[0], "grid1", "start")
+    clocks = Clock.objects.filter(case__in=cases).order_by("id").values_list(*sweeping.CLOCK_COLUMNS)
+    locked = Case.objects.filter(pk__in=[case.pk for case in cases]).order_by("-id")
+
+    rows = sweeping._fetch(clocks)
+    assert rows == list(clocks) and len(rows) >= 3
+    times = [value for row in rows for value in row if hasattr(value, "tzinfo")]
+    assert times and all(value.utcoffset().total_seconds() == 0 for value in times)
+    assert any(value is None for row in rows for value in row)  # stopped_at, the cards' times
+    assert sweeping._fetch(locked.values_list(*sweeping.CASE_COLUMNS)) == list(
+        locked.values_list(*sweeping.CASE_COLUMNS)
+    )
+    with_json = locked.values_list("id", "risk_reasons")  # a JSON column: Django's converter
+    assert sweeping._fetch(with_json) == list(with_json)
