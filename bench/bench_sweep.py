@@ -642,6 +642,11 @@ def main() -> None:
 
         django.setup()
         server_pid = pg.postmaster_pid() if pg else local_postmaster_pid()
+        if args.database_url:  # a database of bench/pg.py's server other than its first has none
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         if args.fixture_ready:
             report["fixture"] = {"reused": True, "first_slice": args.first_slice}
         else:
