@@ -63,6 +63,18 @@ def _plain(value):
     return str(value)
 
 
+@functools.cache
+def _choice_labels(model, name: str) -> dict:
+    return dict(model._meta.get_field(name).flatchoices)
+
+
+def _display(case, name: str) -> str:
+    """case.get_<name>_display(), from a dict of the field's choices built once per process (Django
+    builds it on every call: a few per notice, and the sweep writes thousands of notices)."""
+    value = getattr(case, name)
+    return str(_choice_labels(type(case), name).get(value, value))
+
+
 def case_context(case) -> dict:
     if case is None:
         return {
@@ -81,10 +93,10 @@ def case_context(case) -> dict:
     return {
         "number": case.number,
         "title": case.title or (case.description or "")[:30],
-        "category": case.get_category_display(),
+        "category": _display(case, "category"),
         "category_code": case.category,
-        "level": case.get_level_display(),
-        "status": case.get_status_display(),
+        "level": _display(case, "level"),
+        "status": _display(case, "status"),
         "deadline": _plain(case.deadline_at) or "",
         "address": case.address or "",
         "urgent": bool(case.urgent),

@@ -140,3 +140,18 @@ def test_the_admin_resets_a_template_to_the_default(client, users):
     assert answer.status_code == 302
     template.refresh_from_db()
     assert template.title == "领导批示:{{ case.number }}"
+
+
+@pytest.mark.django_db
+def test_the_case_context_names_category_level_and_status_as_the_case_does(case):
+    """The labels come from the fields' choices, read once per process; a code that is no longer
+    among the choices (an old row) shows as the code, as get_FOO_display shows it."""
+    context = templating.case_context(case)
+    assert (context["category"], context["level"], context["status"]) == (
+        case.get_category_display(),
+        case.get_level_display(),
+        case.get_status_display(),
+    )
+    assert context["category"] == "邻里纠纷" and context["category_code"] == "neighbour"
+    case.category = "retired_code"
+    assert templating.case_context(case)["category"] == "retired_code" == case.get_category_display()
