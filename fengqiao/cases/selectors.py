@@ -401,12 +401,18 @@ def _no_parallel_workers(using: str):
         yield
         return
     with transaction.atomic(using=using):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        with connection.cursor() as cursor:  # SET LOCAL, keeping the value it replaces
+            cursor.execute(
+                "SELECT current_setting('max_parallel_workers_per_gather'),"
+                " set_config('max_parallel_workers_per_gather', '0', true)"
+            )
+            previous = cursor.fetchone()[0]
         yield
         if connection.savepoint_ids:
-            with connection.cursor() as cursor:  # a savepoint: the caller's transaction goes on
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
+            # A savepoint: the caller's transaction goes on, with the value it had (its own, if
+            # it set one) — a released savepoint keeps a SET LOCAL made in it.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [previous])
 
 
 def keyset_page(cases, cursor: str | None, size: int) -> KeysetPage:

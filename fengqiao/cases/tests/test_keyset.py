@@ -190,3 +190,13 @@ def test_a_page_is_read_without_parallel_workers(make_case):
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == before
+        # A caller's own value (not the server's default) is what it finds again after the page.
+        own = str(int(before) + 1)
+        cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = {own}")
+    seen.clear()
+    with connection.execute_wrapper(record):
+        selectors.keyset_page(Case.objects.order_by(*selectors.KEYSET_ORDER), None, 10)
+    assert seen == ["0"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == own
