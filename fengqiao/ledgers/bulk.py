@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save
+from django.utils import timezone
 
 from fengqiao import clock as wallclock
 from fengqiao.accounts.scoping import visible_cases
@@ -746,7 +747,7 @@ def _relate(row: _Row, earlier: _Earlier) -> risk.RiskSignals:
         earlier_petitions=len(petitions),
         party_birth_dates=[born for born in row.birth_dates if born],
         party_ids=person_ids,
-        today=case.reported_at.date(),
+        today=timezone.localdate(case.reported_at),
     )
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_save
+from django.utils import timezone
 
 from fengqiao import clock as wallclock
 from fengqiao.accounts.scoping import access_case, can_see_region
@@ -362,7 +363,7 @@ def set_village_adviser(
             "organisation": organisation or "",
             "phone": phone or "",
             "provider": provider,
-            "since": wallclock.now().date(),
+            "since": timezone.localdate(wallclock.now()),
         },
     )
     return adviser
@@ -697,8 +698,6 @@ def sweep_legal_aid(at: datetime) -> int:
 
 
 def wallclock_local(moment: datetime) -> str:
-    from django.utils import timezone
-
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 

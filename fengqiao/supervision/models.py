@@ -6,6 +6,7 @@ Rows change through `supervision.actions`, `supervision.letters` and `supervisio
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from fengqiao.cases.codes import Level as CaseLevel
 
@@ -169,7 +170,7 @@ class LedgerItem(models.Model):
     def status(self, today) -> str:
         """done, done_late, overdue or open."""
         if self.closed_at:
-            return "done_late" if self.closed_at.date() > self.due_date else "done"
+            return "done_late" if timezone.localdate(self.closed_at) > self.due_date else "done"
         return "overdue" if today > self.due_date else "open"
 
 

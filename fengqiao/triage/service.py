@@ -4,6 +4,8 @@ and warn the people responsible when it is high."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 from fengqiao.cases.models import Case, Party
 
 from . import related, risk
@@ -33,7 +35,7 @@ def risk_signals(case: Case, person_ids: list[int], birth_dates: list[date]) -> 
         earlier_petitions=earlier.filter(category="petition").distinct().count(),
         party_birth_dates=birth_dates,
         party_ids=person_ids,
-        today=case.reported_at.date(),
+        today=timezone.localdate(case.reported_at),
     )
 
 
@@ -94,7 +96,7 @@ def intake_risk_signals(case: Case, person_ids: list[int], birth_dates: list[dat
         earlier_petitions=petitions,
         party_birth_dates=birth_dates,
         party_ids=person_ids,
-        today=case.reported_at.date(),
+        today=timezone.localdate(case.reported_at),
     )
 
 

@@ -2,6 +2,7 @@
 masked phone numbers, text never turned into formulas, and each ledger's own rows."""
 
 import pytest
+from django.utils import timezone
 
 from fengqiao.accounts.models import User
 from fengqiao.ledgers import service
@@ -42,7 +43,7 @@ def test_period_and_region_filters(users, make_case):
     from fengqiao import clock as wallclock
 
     case = make_case("town1")
-    today = wallclock.now().date()
+    today = timezone.localdate(wallclock.now())  # the sheet's days are local days
     rows = as_records(read_sheet(service.export(users["county"], "cases", TOWN1, today, today).content))
     assert case.number in {r["事项编号"] for r in rows}
     assert {r["区划代码"][:9] for r in rows} == {TOWN1[:9]}

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 from docx import Document
 
 from fengqiao import clock as wallclock
@@ -147,7 +148,7 @@ def test_application_within_the_window(make_case, mediators, users):
         facts="事实",
         terms=["条款一"],
         performance="当面履行",
-        perform_by=wallclock.now().date() + timedelta(days=3),
+        perform_by=timezone.localdate(wallclock.now()) + timedelta(days=3),
     )
     actions.sign_agreement(agreement, users["mediator1"])
     actions.apply_for_confirmation(agreement.confirmation, users["mediator1"])

@@ -182,3 +182,20 @@ def test_the_figures_count_what_was_recorded(api):
     assert after["legal"]["villages"] >= after["legal"]["villages_with_all_four"] > 0
     assert api("leader").get("/services/consultations").status_code == 403  # figures, not files
     assert api("town2").get("/services/stats", region="990102001000").status_code == 404
+
+
+def test_an_adviser_named_after_midnight_in_beijing_serves_from_that_day(api):
+    """17:30 UTC on 30 November is 01:30 on 1 December in the county: the day it is there."""
+    from datetime import UTC, date, datetime
+
+    from fengqiao.services.models import VillageAdviser
+
+    gap = next(v for v in api("county").get("/services/village-advisers").json() if not v["complete"])
+    with clock.at(datetime(2026, 11, 30, 17, 30, tzinfo=UTC)):
+        named = api("county").post(
+            "/services/village-advisers",
+            {"region_code": gap["region_code"], "post": "prosecutor", "name": "王检"},
+        )
+    assert named.status_code == 200
+    adviser = VillageAdviser.objects.get(region__code=gap["region_code"], post="prosecutor")
+    assert adviser.since == date(2026, 12, 1)

@@ -89,3 +89,17 @@ def test_the_ledger_page_lists_and_closes(client, users):
         "/supervision/ledger/", {"region_code": "990102001000", "title": "", "due_date": due}
     )
     assert "请填写督办事项" in missing.content.decode()
+
+
+def test_a_matter_closed_after_midnight_in_beijing_on_its_due_date_is_late():
+    """The due date is a day in the county: 23:00 there on the due date is on time, 01:00 the
+    next morning (17:00 UTC, still the due date in UTC) is late."""
+    from datetime import UTC, date, datetime
+
+    from fengqiao.supervision.models import LedgerItem
+
+    due = date(2026, 11, 30)
+    on_time = LedgerItem(due_date=due, closed_at=datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    late = LedgerItem(due_date=due, closed_at=datetime(2026, 11, 30, 17, 0, tzinfo=UTC))
+    assert on_time.status(today=date(2026, 12, 1)) == "done"
+    assert late.status(today=date(2026, 12, 1)) == "done_late"

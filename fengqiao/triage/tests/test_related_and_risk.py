@@ -180,3 +180,18 @@ def test_a_confident_classification_is_routed_with_its_reasons(users):
     assert case.category == "labour_wages" and not case.needs_triage
     assert any("欠" in reason or "工资" in reason for reason in case.classification["reasons"])
     assert case.handling_unit.code == "990102-human_resources"
+
+
+@pytest.mark.django_db
+def test_ages_are_counted_on_the_day_it_is_in_the_county(users):
+    """A case reported at 01:30 on 1 December in Beijing (17:30 UTC on 30 November) counts its
+    parties' ages on 1 December, on the stored case and at intake alike."""
+    from datetime import UTC, date, datetime
+
+    from fengqiao import clock
+    from fengqiao.triage import service
+
+    with clock.at(datetime(2026, 11, 30, 17, 30, tzinfo=UTC)):
+        case = make(users, "两家因为宅基地界线争吵")
+    assert service.risk_signals(case, [], []).today == date(2026, 12, 1)
+    assert service.intake_risk_signals(case, [], []).today == date(2026, 12, 1)
