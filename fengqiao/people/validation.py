@@ -10,11 +10,11 @@ code). The county part is deliberately not checked against stdnum's table: that 
 county from the birth year, which rejects real numbers issued after a move or a county's renaming.
 """
 
-import datetime
 import re
 import unicodedata
 
 import phonenumbers
+from django.utils import timezone
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from stdnum.cn import ric
 
@@ -63,7 +63,7 @@ def normalise_id_number(raw: str) -> str:
         born = ric.get_birth_date(number)
     except ValueError:  # stdnum's InvalidComponent is a ValueError
         born = None
-    if born is None or born.year < 1890 or born > datetime.date.today():
+    if born is None or born.year < 1890 or born > timezone.localdate():  # the county's day
         raise InvalidPersonalData("id_number", "invalid ID-card birth date")
     return number
 

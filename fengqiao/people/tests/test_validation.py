@@ -102,3 +102,17 @@ def test_masks():
 def test_masks_hide_the_middle_digits():
     assert "1234" not in mask_phone("+8613812345678")
     assert "19491231" not in mask_id_number(VALID_ID)
+
+
+def test_a_birth_date_is_in_the_future_by_the_county_s_day():
+    """At 17:00 UTC on 30 November it is already 1 December in Beijing: a child born that day has
+    a valid number, one born on 2 December does not."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 11, 30, 17, 0, tzinfo=UTC), tick=False):
+        born_today = with_check_digit("11010520261201001")
+        assert normalise_id_number(born_today) == born_today
+        with pytest.raises(InvalidPersonalData, match="birth date"):
+            normalise_id_number(with_check_digit("11010520261202001"))
