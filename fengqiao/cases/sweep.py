@@ -225,20 +225,17 @@ def _fetch(rows) -> list[tuple]:
         return cursor.fetchall()
 
 
-_PLAIN_TYPES = {
+_INTEGER_TYPES = {
     "AutoField",
     "BigAutoField",
     "BigIntegerField",
-    "BooleanField",
-    "CharField",
-    "DateTimeField",
-    "ForeignKey",
     "IntegerField",
     "PositiveIntegerField",
     "PositiveSmallIntegerField",
     "SmallIntegerField",
-    "TextField",
 }
+# Column types without a from_db_value converter: _fetch reads them as psycopg gives them.
+_PLAIN_TYPES = _INTEGER_TYPES | {"ForeignKey", "BooleanField", "CharField", "TextField", "DateTimeField"}
 
 
 def sweep_parallel(at: datetime | None = None, workers: int = 2) -> SweepResult:
@@ -590,14 +587,7 @@ def _array(field, rows):
     if all(value is None for value in values):
         return "{" + ",".join(["NULL"] * len(values)) + "}"
     kind = field.get_internal_type()
-    if kind in (
-        "AutoField",
-        "BigAutoField",
-        "IntegerField",
-        "BigIntegerField",
-        "SmallIntegerField",
-        "ForeignKey",
-    ) or (kind in ("PositiveIntegerField", "PositiveSmallIntegerField")):
+    if kind in _INTEGER_TYPES or kind == "ForeignKey":
         if kind == "ForeignKey" and field.target_field.get_internal_type() not in (
             "AutoField",
             "BigAutoField",
