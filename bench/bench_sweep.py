@@ -55,7 +55,7 @@ from common import (  # noqa: E402
     wait_for_quiet,
     write_figures,
 )
-from pg import Postgres  # noqa: E402
+from pg import Postgres, postmaster_pid_in  # noqa: E402
 
 HANDLE_DAYS, YELLOW_DAYS = 7, 5
 QUIET = {"give_up_after": 60.0}  # --quiet-wait
@@ -430,11 +430,8 @@ def local_postmaster_pid() -> int | None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW data_directory")
         (directory,) = cursor.fetchone()
-    try:
-        pid = int((Path(directory) / "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return pid if Path(f"/proc/{pid}").exists() else None
+    pid = postmaster_pid_in(Path(directory))
+    return pid if pid and Path(f"/proc/{pid}").exists() else None
 
 
 def server_cpu_s(postmaster: int | None) -> float:
@@ -765,6 +762,20 @@ def figures(report: dict, args) -> list[dict]:
         f", {setting}" for setting in args.pg_set
     )
     ceiling = report["ceiling"]
+
+    def sweep_time(run: dict, beside: str, ceiling_name: str, ceiling_value: float, note: str) -> dict:
+        seconds = run["first"]["seconds"]
+        return figure(
+            f"sweep, {size}, {run['workers']} worker(s){beside}",
+            seconds,
+            "s",
+            target=f"< {target:.0f} s",
+            met=seconds < target,
+            ceiling_name=ceiling_name,
+            ceiling_value=ceiling_value,
+            note=note,
+        )
+
     rows = []
     for run in report["runs"]:
         first = run["first"]
@@ -777,30 +788,24 @@ def figures(report: dict, args) -> list[dict]:
             f"second run changed nothing: {run['second_run_changed_nothing']}"
         )
         rows.append(
-            figure(
-                f"sweep, {size}, {run['workers']} worker(s)",
-                first["seconds"],
-                "s",
-                target=f"< {target:.0f} s",
-                met=first["seconds"] < target,
-                ceiling_name="hand-written set-based SQL writing the same kinds of rows (rolled back)",
-                ceiling_value=ceiling["seconds"],
-                note=note,
+            sweep_time(
+                run,
+                "",
+                "hand-written set-based SQL writing the same kinds of rows (rolled back)",
+                ceiling["seconds"],
+                note,
             )
         )
         alongside = report.get("ceiling_workers")
         if alongside and alongside["connections"] == run["workers"]:
             rows.append(
-                figure(
-                    f"sweep, {size}, {run['workers']} worker(s), beside the same SQL in as many connections",
-                    first["seconds"],
-                    "s",
-                    target=f"< {target:.0f} s",
-                    met=first["seconds"] < target,
-                    ceiling_name=f"the hand-written SQL split over {alongside['connections']} connections "
+                sweep_time(
+                    run,
+                    ", beside the same SQL in as many connections",
+                    f"the hand-written SQL split over {alongside['connections']} connections "
                     "at once (case id modulo, as the workers split them)",
-                    ceiling_value=alongside["seconds"],
-                    note=f"ceiling: {alongside['cpu']['postgres_server_s']} s of PostgreSQL CPU",
+                    alongside["seconds"],
+                    f"ceiling: {alongside['cpu']['postgres_server_s']} s of PostgreSQL CPU",
                 )
             )
         escalated = max(first["result"]["escalated"], 1)

@@ -163,12 +163,15 @@ class Postgres:
             return cursor.fetchall() if cursor.description else []
 
     def postmaster_pid(self) -> int | None:
-        if self.dir is None:
-            return None
-        try:
-            return int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            return None
+        return None if self.dir is None else postmaster_pid_in(self.dir / "data")
+
+
+def postmaster_pid_in(data: Path) -> int | None:
+    """The pid a server's data directory names as its postmaster's (postmaster.pid), or None."""
+    try:
+        return int((data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _stop_on_sigterm() -> None:
